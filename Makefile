@@ -1,0 +1,33 @@
+# Two entry points for a fresh machine: `make run` (the labs) and `make test` (the suite).
+# Both bootstrap uv (with pip when it is missing) and the locked environment in .venv.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+VENV := .venv
+export UV_PYTHON_DOWNLOADS ?= never
+# Real data for development and CI lies beside the checkout; users set their own.
+ifneq ($(wildcard ../shared/data),)
+export NNLABS_DATA_DIR ?= $(abspath ../shared/data)
+endif
+
+.PHONY: run test lint pytest sync uv bench bench-quick clean
+
+run: sync
+	$(VENV)/bin/nnlabs run all --out outputs
+
+test: sync lint pytest
+
+uv:
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+
+sync: uv
+	$(UV) sync --locked
+
+lint: sync
+	$(UV) lock --check
+	$(VENV)/bin/ruff check python tests bench
+	$(VENV)/bin/ruff format --check python tests bench
+
+pytest: sync
+	$(VENV)/bin/python -m pytest -q
+

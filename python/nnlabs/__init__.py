@@ -1,0 +1,48 @@
+"""nnlabs: the neural-network labs of a statistical-learning course, as reproducible software.
+
+Light to import: Keras and TensorFlow load only when a lab or network is first used.
+
+>>> import nnlabs
+>>> result = nnlabs.labs.run("hitters", epochs=20)   # doctest: +SKIP
+>>> print(result)                                    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from nnlabs._backend import configure_backend
+from nnlabs._errors import DataError, DownloadError, NnlabsError, ParameterError
+from nnlabs._seed import set_seed
+
+__version__ = "0.1.0"
+
+configure_backend()
+
+_LAZY_SUBMODULES = (
+    "baselines",
+    "data",
+    "evaluation",
+    "features",
+    "labs",
+    "metrics",
+    "networks",
+    "worked_example",
+)
+
+__all__ = [
+    "DataError",
+    "DownloadError",
+    "NnlabsError",
+    "ParameterError",
+    "__version__",
+    "set_seed",
+    *_LAZY_SUBMODULES,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f"nnlabs.{name}")
+    raise AttributeError(f"module 'nnlabs' has no attribute {name!r}")

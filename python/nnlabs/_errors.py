@@ -1,0 +1,23 @@
+"""The exception hierarchy of nnlabs: one base class, a few specific kinds."""
+
+from __future__ import annotations
+
+
+class NnlabsError(Exception):
+    """Base class of every error nnlabs raises on purpose.
+
+    Messages say which thing (argument, file, column), what rule it broke and
+    what value it had, e.g. ``"epochs must be an integer >= 1; got 0"``.
+    """
+
+
+class ParameterError(NnlabsError, ValueError):
+    """An argument has the wrong type or a value outside its allowed range."""
+
+
+class DataError(NnlabsError, ValueError):
+    """A data file or frame is missing, unreadable or has the wrong schema."""
+
+
+class DownloadError(NnlabsError, OSError):
+    """A file could not be fetched from its official source."""

@@ -1,0 +1,155 @@
+"""Keras networks behind the scikit-learn estimator contract.
+
+``NetworkRegressor`` and ``NetworkClassifier`` take a ``build`` callable that returns a
+*compiled* ``keras.Model`` for a given number of input columns, so a lab can put them in
+the same dict as scikit-learn baselines: ``fit(X, y)`` returns ``self`` and
+``predict(X)`` returns shape (n,).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+
+from nnlabs._errors import NnlabsError, ParameterError
+from nnlabs._seed import set_seed
+from nnlabs._validation import check_finite_matrix, check_float, check_int
+
+PREDICT_BATCH = 8192
+
+
+class _NetworkBase(BaseEstimator):
+    def __init__(
+        self,
+        build: Callable[[int], Any],
+        *,
+        epochs: int = 10,
+        batch_size: int = 32,
+        validation_fraction: float = 0.0,
+        callbacks: Callable[[], list] | None = None,
+        seed: int | None = None,
+        steps_per_execution: int = 1,
+        verbose: int = 0,
+    ) -> None:
+        self.build = build
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_fraction = validation_fraction
+        self.callbacks = callbacks
+        self.seed = seed
+        self.steps_per_execution = steps_per_execution
+        self.verbose = verbose
+
+    def _check_params(self) -> None:
+        check_int("epochs", self.epochs, minimum=1)
+        check_int("batch_size", self.batch_size, minimum=1)
+        check_int("steps_per_execution", self.steps_per_execution, minimum=1)
+        check_float("validation_fraction", self.validation_fraction, 0.0, 1.0, high_inclusive=False)
+
+    def fit(self, X, y, *, validation_data: tuple | None = None):
+        """Train on X (n, p) and y (n,); return self.
+
+        ``validation_data=(X_val, y_val)`` monitors those rows; otherwise the last
+        ``validation_fraction`` of the rows is held out, as Keras' ``validation_split``.
+        The history is kept as ``history_`` (a DataFrame, one row per epoch).
+        """
+        self._check_params()
+        x = check_finite_matrix("X", X).astype(np.float32)
+        target = self._prepare_target(y, len(x))
+        fit_kwargs: dict[str, Any] = {}
+        if validation_data is not None:
+            xv = check_finite_matrix("validation X", validation_data[0]).astype(np.float32)
+            fit_kwargs["validation_data"] = (xv, self._prepare_target(validation_data[1], len(xv)))
+        elif self.validation_fraction > 0:
+            fit_kwargs["validation_split"] = self.validation_fraction
+        if self.seed is not None:
+            set_seed(self.seed)
+        model = self.build(x.shape[1])
+        if self.steps_per_execution != 1:
+            model.steps_per_execution = self.steps_per_execution
+        history = model.fit(
+            x,
+            target,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            callbacks=self.callbacks() if self.callbacks else None,
+            verbose=self.verbose,
+            **fit_kwargs,
+        )
+        return self._set_fitted(model, history_frame(history.history))
+
+    def _set_fitted(self, model, history: pd.DataFrame):
+        self.model_ = model
+        self.history_ = history
+        self.n_features_in_ = int(model.inputs[0].shape[-1])
+        return self
+
+    @classmethod
+    def from_fitted(cls, model, history: pd.DataFrame, **params):
+        """Wrap an already trained ``keras.Model`` (e.g. from the cache) and its history."""
+        est = cls(build=lambda n: model, **params)
+        return est._set_fitted(model, history)
+
+    def _raw_predict(self, X) -> np.ndarray:
+        if not hasattr(self, "model_"):
+            raise NnlabsError(f"this {type(self).__name__} is not fitted yet; call fit first")
+        x = check_finite_matrix("X", X).astype(np.float32)
+        if x.shape[1] != self.n_features_in_:
+            raise ParameterError(
+                f"X must have {self.n_features_in_} columns, as in fit; got {x.shape[1]}"
+            )
+        return np.asarray(self.model_.predict(x, batch_size=PREDICT_BATCH, verbose=0))
+
+    def _prepare_target(self, y, n: int) -> np.ndarray:
+        raise NotImplementedError
+
+
+class NetworkRegressor(RegressorMixin, _NetworkBase):
+    """A compiled Keras regression network with ``fit``/``predict`` (one output unit)."""
+
+    def _prepare_target(self, y, n: int) -> np.ndarray:
+        target = np.asarray(y, dtype=np.float32).reshape(-1)
+        if len(target) != n:
+            raise ParameterError(f"y must have one value per row of X ({n}); got {len(target)}")
+        if not np.all(np.isfinite(target)):
+            raise ParameterError("y must hold only finite values")
+        return target
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted values, shape (n,), in the units of y."""
+        return self._raw_predict(X).reshape(-1).astype(np.float64)
+
+
+class NetworkClassifier(ClassifierMixin, _NetworkBase):
+    """A compiled Keras binary classifier (one sigmoid output) with ``predict_proba``."""
+
+    threshold: float = 0.5
+
+    def _prepare_target(self, y, n: int) -> np.ndarray:
+        target = np.asarray(y).reshape(-1)
+        if len(target) != n:
+            raise ParameterError(f"y must have one label per row of X ({n}); got {len(target)}")
+        if not np.isin(target, (0, 1)).all():
+            raise ParameterError("y must hold 0/1 labels")
+        self.classes_ = np.array([0, 1])
+        return target.astype(np.float32)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, shape (n, 2): column 0 for label 0, column 1 for label 1."""
+        p1 = self._raw_predict(X).reshape(-1).astype(np.float64)
+        return np.column_stack([1.0 - p1, p1])
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted 0/1 labels at probability threshold 0.5, shape (n,)."""
+        return (self.predict_proba(X)[:, 1] > self.threshold).astype(int)
+
+
+def history_frame(history: dict[str, list]) -> pd.DataFrame:
+    """Turn a Keras ``History.history`` dict into a DataFrame with an ``epoch`` column (1-based)."""
+    frame = pd.DataFrame({k: np.asarray(v, dtype=np.float64) for k, v in history.items()})
+    frame.insert(0, "epoch", np.arange(1, len(frame) + 1))
+    return frame

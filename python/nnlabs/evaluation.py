@@ -1,0 +1,107 @@
+"""Comparing fitted models on one split, and summarizing comparisons over repeated splits.
+
+Uncertainty is reported honestly in two ways:
+
+* one split: a paired bootstrap over the test rows of the difference in a metric
+  between two models (it captures test-set noise, not training variability);
+* ``repeats`` seeded splits: mean and sd of each model's metric, and the paired
+  difference with a 95% interval from the *corrected* resampled t-test of Nadeau and
+  Bengio (2003). Repeated random splits share most of their rows, so the naive t
+  interval is too narrow; the correction inflates the variance by
+  ``1/K + n_test/n_train``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from nnlabs._validation import check_int
+
+Scorer = Callable[[np.ndarray, np.ndarray], float]
+
+
+def score_models(
+    predictions: Mapping[str, np.ndarray], y_true: np.ndarray, scorers: Mapping[str, Scorer]
+) -> pd.DataFrame:
+    """Score each model's test predictions: one row per model, one column per metric."""
+    rows = [
+        {"Model": name, **{metric: fn(y_true, pred) for metric, fn in scorers.items()}}
+        for name, pred in predictions.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def bootstrap_difference(
+    y_true: np.ndarray,
+    pred_a: np.ndarray,
+    pred_b: np.ndarray,
+    scorer: Scorer,
+    *,
+    n_boot: int = 2000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> dict[str, float]:
+    """Paired bootstrap of ``scorer(a) - scorer(b)`` over test rows.
+
+    Returns ``{"difference", "low", "high"}``: the observed difference and its
+    percentile interval at ``level``.
+    """
+    check_int("n_boot", n_boot, minimum=10)
+    y_true, pred_a, pred_b = (
+        np.asarray(v, dtype=np.float64).reshape(-1) for v in (y_true, pred_a, pred_b)
+    )
+    rng = np.random.default_rng(seed)
+    n = len(y_true)
+    draws = np.empty(n_boot)
+    for b in range(n_boot):
+        idx = rng.integers(0, n, n)
+        draws[b] = scorer(y_true[idx], pred_a[idx]) - scorer(y_true[idx], pred_b[idx])
+    tail = (1 - level) / 2
+    low, high = np.quantile(draws, [tail, 1 - tail])
+    return {
+        "difference": scorer(y_true, pred_a) - scorer(y_true, pred_b),
+        "low": float(low),
+        "high": float(high),
+    }
+
+
+def summarize_repeats(
+    scores: pd.DataFrame,
+    metric: str,
+    *,
+    comparisons: list[tuple[str, str]],
+    test_fraction: float,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Summarize per-repeat scores (columns ``repeat``, ``Model``, ``metric``).
+
+    Returns one row per model (mean, sd, interval of the mean) followed by one row per
+    ``(a, b)`` comparison for the paired difference ``a - b``, each with the corrected
+    resampled t interval. With a single repeat the intervals are NaN.
+    """
+    wide = scores.pivot(index="repeat", columns="Model", values=metric)
+    k = len(wide)
+    rows = [_interval(name, wide[name].to_numpy(), test_fraction, level) for name in wide.columns]
+    rows += [
+        _interval(f"{a} - {b}", (wide[a] - wide[b]).to_numpy(), test_fraction, level)
+        for a, b in comparisons
+    ]
+    out = pd.DataFrame(rows)
+    out.insert(1, "repeats", k)
+    return out
+
+
+def _interval(name: str, values: np.ndarray, test_fraction: float, level: float) -> dict:
+    k = len(values)
+    mean = float(np.mean(values))
+    sd = float(np.std(values, ddof=1)) if k > 1 else float("nan")
+    if k > 1:
+        ratio = test_fraction / (1 - test_fraction)
+        half = stats.t.ppf(0.5 + level / 2, k - 1) * sd * np.sqrt(1 / k + ratio)
+    else:
+        half = float("nan")
+    return {"Model": name, "mean": mean, "sd": sd, "low": mean - half, "high": mean + half}

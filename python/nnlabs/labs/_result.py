@@ -1,0 +1,122 @@
+"""The result every lab returns, and how it is printed and saved."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nnlabs._io import atomic_path, atomic_write_text
+from nnlabs._plot import plot_history
+
+
+@dataclass
+class LabResult:
+    """A lab's outcome.
+
+    Attributes:
+        lab: the lab's name (``"hitters"``).
+        title: a one-line caption, as the notes' table caption.
+        table: the comparison table in the notes' shape (one row per model) on the
+            first split.
+        history: the network's training history on that split (one row per epoch).
+        models: the fitted estimators by table name.
+        settings: the frozen settings dataclass the lab ran with.
+        network: the key in ``models`` of the Keras network that is saved and plotted.
+        metric: the history column plotted (``"mean_absolute_error"``...).
+        uncertainty: intervals: a paired bootstrap on one split, or the repeats summary.
+        repeat_scores: per-repeat scores (columns ``repeat``, ``Model``, metrics).
+        extras: lab-specific tables (confusion matrices, nested R², ...).
+        files: paths written by ``save``.
+        digits: decimals shown when printing, as the notes round (1 for Hitters).
+    """
+
+    lab: str
+    title: str
+    table: pd.DataFrame
+    history: pd.DataFrame
+    models: dict[str, Any]
+    settings: Any
+    network: str
+    metric: str
+    uncertainty: pd.DataFrame | None = None
+    repeat_scores: pd.DataFrame | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+    digits: int = 4
+
+    def __str__(self) -> str:
+        parts = [self.title, _format(self.table, self.digits)]
+        if self.uncertainty is not None:
+            parts += ["", "Uncertainty (95% intervals):", _format(self.uncertainty, self.digits)]
+        return "\n".join(parts)
+
+    def __repr__(self) -> str:
+        return f"<LabResult {self.lab}: {len(self.table)} models>\n{self}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the table, history, intervals, extras and settings."""
+        out: dict[str, Any] = {
+            "lab": self.lab,
+            "title": self.title,
+            "settings": _jsonable(dataclasses.asdict(self.settings)),
+            "table": _records(self.table),
+            "history": _records(self.history),
+        }
+        if self.uncertainty is not None:
+            out["uncertainty"] = _records(self.uncertainty)
+        if self.repeat_scores is not None:
+            out["repeat_scores"] = _records(self.repeat_scores)
+        out["extras"] = {k: _jsonable(v) for k, v in self.extras.items()}
+        return out
+
+    def save(self, out_dir: str | Path) -> dict[str, Path]:
+        """Write ``<lab>_history.png``, ``<lab>_model.keras`` and ``<lab>_results.json``.
+
+        Each file is written to a temporary name and renamed, so an interrupted save
+        leaves no half-written file. Returns (and records in ``files``) the paths.
+        """
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        files = {
+            "plot": plot_history(
+                self.history, self.metric, out / f"{self.lab}_history.png", title=self.title
+            )
+        }
+        model = self.models[self.network].model_
+        with atomic_path(out / f"{self.lab}_model.keras") as tmp:
+            model.save(tmp)
+        files["model"] = out / f"{self.lab}_model.keras"
+        text = json.dumps(self.to_dict(), indent=2, allow_nan=True)
+        files["results"] = atomic_write_text(out / f"{self.lab}_results.json", text)
+        self.files.update(files)
+        return files
+
+
+def _format(frame: pd.DataFrame, digits: int) -> str:
+    return frame.to_string(index=False, float_format=lambda v: f"{v:,.{digits}f}")
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return _jsonable(frame.to_dict(orient="records"))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame):
+        return _records(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    return value

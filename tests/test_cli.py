@@ -1,0 +1,40 @@
+"""The command line: exit status 2 and a one-line message for bad input, tables on success."""
+
+from __future__ import annotations
+
+import pytest
+
+from nnlabs.cli import main
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "nope"], "nnlabs: error: lab must be one of"),
+        (["run", "hitters", "--epochs", "0"], "epochs must be an integer >= 1; got 0"),
+        (["run", "hitters", "--repeats", "0"], "repeats must be an integer >= 1; got 0"),
+        (["run", "hitters", "--validation", "x"], "validation must be one of 'split', 'test'"),
+        (["run", "hitters", "--rows", "5"], "--rows does not apply to lab 'hitters'"),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_run_hitters_prints_table_and_writes_files(tmp_path, capsys):
+    assert main(["run", "hitters", "--epochs", "2", "--out", str(tmp_path), "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert "Table 11.32" in out and "Lasso" in out
+    assert (tmp_path / "hitters_results.json").is_file()
+
+
+def test_help_lists_commands(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("run", "worked-example", "doctor"):
+        assert command in out
