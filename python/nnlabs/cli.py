@@ -15,7 +15,7 @@ from typing import Any
 from nnlabs._errors import NnlabsError, ParameterError
 
 # CLI option -> keyword of a lab's settings or run(); None values are not passed.
-_RUN_OPTIONS = ("seed", "epochs", "repeats", "validation", "rows", "data_dir")
+_RUN_OPTIONS = ("seed", "epochs", "repeats", "validation", "scaling", "rows", "data_dir")
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -30,10 +30,16 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--epochs", type=int, help="maximum training epochs of the network")
     run.add_argument("--repeats", type=int, help="number of seeded splits (intervals when > 1)")
     run.add_argument("--validation", help="'split' (from training rows) or 'test' (the notes)")
+    run.add_argument("--scaling", help="'train' (scaler fit on training rows) or 'all' (notes)")
     run.add_argument("--rows", type=int, help="rows to sample (taxi lab)")
     run.add_argument("--data-dir", help="folder with local data files (default: NNLABS_DATA_DIR)")
     run.add_argument("--out", default="outputs", help="folder for plot, model, results.json")
     run.add_argument("--no-cache", action="store_true", help="always train; ignore the cache")
+    run.add_argument(
+        "--notes",
+        action="store_true",
+        help="the notes' own protocol (e.g. early stopping on the test rows); see docs/errata.md",
+    )
 
     worked = sub.add_parser("worked-example", help="print the §11.4 worked example step by step")
     worked.add_argument("--task", default="regression", help="'regression' or 'classification'")
@@ -71,6 +77,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     options = {key: getattr(args, key) for key in _RUN_OPTIONS}
     for module in modules:
         kwargs = _lab_kwargs(module, options, strict=args.lab != "all")
+        if args.notes:
+            kwargs = {**getattr(module, "NOTES_PROTOCOL", {}), **kwargs}
         result = module.run(out_dir=args.out, cache=not args.no_cache, **kwargs)
         print(result)
         for kind, path in result.files.items():

@@ -1,0 +1,127 @@
+"""The shared core: design matrices, splits, baselines, estimators, evaluation, atomic files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from nnlabs import DataError, ParameterError
+from nnlabs._io import atomic_write
+from nnlabs._splits import explicit_split, random_split
+from nnlabs.baselines import LassoCV, LogisticLassoCV
+from nnlabs.estimators import NetworkRegressor
+from nnlabs.evaluation import bootstrap_difference, summarize_repeats
+from nnlabs.features import model_matrix
+from nnlabs.metrics import mae
+
+
+def test_model_matrix_reference_levels_like_r():
+    frame = pd.DataFrame(
+        {"a": [1.0, 2.0, 3.0], "g": ["x", "y", "z"], "h": pd.Categorical(["u", "v", "u"])}
+    )
+    with_intercept = model_matrix(frame)
+    assert list(with_intercept.columns) == ["a", "gy", "gz", "hv"]
+    without = model_matrix(frame, intercept=False)
+    assert list(without.columns) == ["a", "gx", "gy", "gz", "hv"]
+    np.testing.assert_array_equal(without["gx"], [1, 0, 0])
+    with pytest.raises(DataError, match=r"frame: column 'd' must be numeric or categorical"):
+        model_matrix(pd.DataFrame({"d": pd.to_datetime(["2023-01-01"])}))
+
+
+def test_explicit_split_errors():
+    split = explicit_split(5, None, [0, 4])
+    np.testing.assert_array_equal(split.train, [1, 2, 3])
+    with pytest.raises(
+        ParameterError, match=r"test_index must hold zero-based row indices in \[0, 5\)"
+    ):
+        explicit_split(5, None, [0, 5])
+    with pytest.raises(ParameterError, match="must be disjoint; 1 row"):
+        explicit_split(5, [0, 1], [1, 2])
+    with pytest.raises(ParameterError, match="must not repeat a row index"):
+        explicit_split(5, None, [1, 1])
+    with pytest.raises(
+        ParameterError, match=r"test_fraction must be a number in \(0\.0, 1\.0\); got 1\.0"
+    ):
+        random_split(10, 1.0, seed=0)
+
+
+def test_lasso_cv_path_ends_and_choice():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(200, 5))
+    y = 3 * x[:, 0] - 2 * x[:, 1] + rng.normal(scale=0.5, size=200)
+    fit = LassoCV(measure="mse", seed=0).fit(x, y)
+    # At the first lambda every coefficient is zero; at lambda_min the signal survives.
+    first = LassoCV(measure="mse", seed=0)
+    first.lambdas_ = fit.lambdas_
+    coef, _ = first._path(x, y, lambdas=fit.lambdas_[:1])
+    assert np.allclose(coef, 0.0, atol=1e-10)
+    assert fit.coef_[0] == pytest.approx(3.0, abs=0.15)
+    assert fit.coef_[1] == pytest.approx(-2.0, abs=0.15)
+    assert fit.lambda_min_ == fit.lambdas_[np.argmin(fit.cv_mean_)]
+    assert len(fit.lambdas_) == 100 and fit.lambdas_[-1] == pytest.approx(fit.lambdas_[0] * 1e-4)
+
+
+def test_logistic_lasso_needs_two_classes():
+    x = np.random.default_rng(0).normal(size=(30, 2))
+    with pytest.raises(DataError, match="y must contain both classes 0 and 1"):
+        LogisticLassoCV().fit(x, np.zeros(30))
+
+
+def test_network_regressor_standardized_target_reports_original_units():
+    import keras
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(256, 3)).astype(np.float32)
+    y = 1000.0 + 100.0 * x[:, 0]
+
+    def build(n):
+        inputs = keras.Input((n,))
+        model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+        model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse", metrics=["mae"])
+        return model
+
+    net = NetworkRegressor(build, epochs=20, batch_size=32, standardize_target=True, seed=0)
+    pred = net.fit(x, y).predict(x)
+    assert mae(y, pred) < 30.0  # the raw-target network is still near 1000 off here
+    assert net.history_["mae"].iloc[0] > 30.0  # first-epoch MAE in dollars, not in sds
+    assert net.model_.layers[-1].name == "target_units"
+    raw = NetworkRegressor(build, epochs=20, batch_size=32, seed=0).fit(x, y)
+    assert mae(y, raw.predict(x)) > 500.0
+
+
+def test_summarize_repeats_corrected_interval_by_hand():
+    scores = pd.DataFrame(
+        {
+            "repeat": [1, 1, 2, 2, 3, 3],
+            "Model": ["A", "B"] * 3,
+            "MAE": [3.0, 2.0, 5.0, 3.0, 4.0, 4.0],
+        }
+    )
+    out = summarize_repeats(scores, "MAE", comparisons=[("A", "B")], test_fraction=0.25).set_index(
+        "Model"
+    )
+    diffs = np.array([1.0, 2.0, 0.0])
+    half = stats.t.ppf(0.975, 2) * diffs.std(ddof=1) * np.sqrt(1 / 3 + 0.25 / 0.75)
+    row = out.loc["A - B"]
+    assert row["mean"] == pytest.approx(1.0)
+    assert (row["low"], row["high"]) == pytest.approx((1.0 - half, 1.0 + half))
+
+
+def test_bootstrap_difference_brackets_observed():
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=100)
+    out = bootstrap_difference(y, y + 1.0, y + rng.normal(size=100) * 0.1, mae, n_boot=200)
+    assert out["low"] <= out["difference"] <= out["high"]
+    assert out["low"] > 0.5
+
+
+def test_atomic_write_leaves_nothing_on_failure(tmp_path):
+    def failing(path):
+        path.write_text("half")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        atomic_write(tmp_path / "out.json", failing)
+    assert list(tmp_path.iterdir()) == []
