@@ -38,3 +38,11 @@ def test_help_lists_commands(capsys):
     out = capsys.readouterr().out
     for command in ("run", "worked-example", "doctor"):
         assert command in out
+
+
+def test_worked_example_prints_the_notes_numbers(capsys):
+    assert main(["worked-example"]) == 0
+    out = capsys.readouterr().out
+    assert "0.972" in out and "5.52" in out
+    assert main(["worked-example", "--observation", "3"]) == 2
+    assert "observation must be one of 1, 2; got 3" in capsys.readouterr().err

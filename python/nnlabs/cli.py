@@ -90,7 +90,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_worked_example(args: argparse.Namespace) -> int:
     from nnlabs import worked_example
 
-    print(worked_example.walkthrough_text(task=args.task, observation=args.observation))
+    print(worked_example.main_walkthrough(task=args.task, observation=args.observation))
     return 0
 
 
