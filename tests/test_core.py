@@ -125,3 +125,10 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     with pytest.raises(RuntimeError, match="boom"):
         atomic_write(tmp_path / "out.json", failing)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_regression_metrics_reject_empty_and_mismatched():
+    with pytest.raises(DataError, match="y_true and y_pred must not be empty"):
+        mae([], [])
+    with pytest.raises(DataError, match="must have the same length; got 2 and 3"):
+        mae([1.0, 2.0], [1.0, 2.0, 3.0])

@@ -14,6 +14,7 @@ from nnlabs.labs._result import LabResult
 # Lab name -> module under nnlabs.labs; each module defines run(settings=None, **overrides).
 LABS: dict[str, str] = {
     "hitters": "hitters",
+    "movies": "movies",
 }
 
 __all__ = ["LABS", "LabResult", "get", "run"]

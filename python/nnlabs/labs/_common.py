@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from nnlabs.evaluation import bootstrap_difference, summarize_repeats
 from nnlabs.labs._result import LabResult
 
 CacheArg = bool | str | os.PathLike | ModelCache | None
+Scorer = Callable[[np.ndarray, np.ndarray], float]
 
 
 @dataclass
@@ -107,20 +108,37 @@ def assemble(
     settings: Any,
     network: str,
     metric_column: str,
-    table_metric: str,
-    scorer: Callable[[np.ndarray, np.ndarray], float],
+    table_metric: str | Sequence[str],
+    scorer: Scorer | Mapping[str, Scorer],
     comparisons: list[tuple[str, str]],
     test_fraction: float,
     table: pd.DataFrame | None = None,
     digits: int = 4,
+    n_boot: int | None = None,
 ) -> LabResult:
-    """Build the LabResult; intervals come from the repeats, or a bootstrap on one split."""
-    if repeat_scores is not None:
-        uncertainty = summarize_repeats(
-            repeat_scores, table_metric, comparisons=comparisons, test_fraction=test_fraction
-        )
-    else:
-        uncertainty = _bootstrap_table(first, scorer, comparisons, table_metric)
+    """Build the LabResult; intervals come from the repeats, or a bootstrap on one split.
+
+    ``table_metric`` names the score column the intervals are for and ``scorer`` is its
+    function of (y_test, predictions). Several metrics, given as a sequence of names and
+    a mapping of scorers by name, give one block of intervals per metric, stacked, with
+    the metric named in a ``metric`` column. ``n_boot`` sets the number of bootstrap
+    resamples on one split (``bootstrap_difference``'s default when None).
+    """
+    several = not isinstance(table_metric, str)
+    metrics = list(table_metric) if several else [table_metric]
+    scorers = scorer if several else {table_metric: scorer}
+    blocks = []
+    for name in metrics:
+        if repeat_scores is not None:
+            block = summarize_repeats(
+                repeat_scores, name, comparisons=comparisons, test_fraction=test_fraction
+            )
+            if several:
+                block.insert(1, "metric", name)
+        else:
+            block = _bootstrap_table(first, scorers[name], comparisons, name, n_boot)
+        blocks.append(block)
+    uncertainty = pd.concat(blocks, ignore_index=True) if several else blocks[0]
     return LabResult(
         lab=lab,
         title=title,
@@ -138,12 +156,17 @@ def assemble(
 
 
 def _bootstrap_table(
-    outcome: SplitOutcome, scorer, comparisons: list[tuple[str, str]], metric: str
+    outcome: SplitOutcome,
+    scorer,
+    comparisons: list[tuple[str, str]],
+    metric: str,
+    n_boot: int | None = None,
 ) -> pd.DataFrame:
+    draws = {} if n_boot is None else {"n_boot": n_boot}
     rows = []
     for a, b in comparisons:
         diff = bootstrap_difference(
-            outcome.y_test, outcome.predictions[a], outcome.predictions[b], scorer
+            outcome.y_test, outcome.predictions[a], outcome.predictions[b], scorer, **draws
         )
         rows.append(
             {

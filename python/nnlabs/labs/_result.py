@@ -103,6 +103,8 @@ def _format(frame: pd.DataFrame, digits: int) -> str:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    if frame.index.name is not None:  # row labels of a labelled table (confusion matrix)
+        frame = frame.reset_index()
     return _jsonable(frame.to_dict(orient="records"))
 
 
