@@ -15,6 +15,8 @@ from nnlabs.cli import main
         (["run", "hitters", "--repeats", "0"], "repeats must be an integer >= 1; got 0"),
         (["run", "hitters", "--validation", "x"], "validation must be one of 'split', 'test'"),
         (["run", "hitters", "--rows", "5"], "--rows does not apply to lab 'hitters'"),
+        (["run", "hitters", "--color", "green"], "--color does not apply to lab 'hitters'"),
+        (["run", "taxi", "--color", "pink", "--data-dir", "."], "color must be one of"),
     ],
 )
 def test_bad_input_is_one_line_and_status_2(argv, message, capsys):

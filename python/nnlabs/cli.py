@@ -15,7 +15,7 @@ from typing import Any
 from nnlabs._errors import NnlabsError, ParameterError
 
 # CLI option -> keyword of a lab's settings or run(); None values are not passed.
-_RUN_OPTIONS = ("seed", "epochs", "repeats", "validation", "scaling", "rows", "data_dir")
+_RUN_OPTIONS = ("seed", "epochs", "repeats", "validation", "scaling", "rows", "color", "data_dir")
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -31,7 +31,8 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--repeats", type=int, help="number of seeded splits (intervals when > 1)")
     run.add_argument("--validation", help="'split' (from training rows) or 'test' (the notes)")
     run.add_argument("--scaling", help="'train' (scaler fit on training rows) or 'all' (notes)")
-    run.add_argument("--rows", type=int, help="rows to sample (taxi lab)")
+    run.add_argument("--rows", type=int, help="rows to sample (taxi, nyc311)")
+    run.add_argument("--color", help="taxi colour: 'yellow' (default) or 'green' (taxi lab)")
     run.add_argument("--data-dir", help="folder with local data files (default: NNLABS_DATA_DIR)")
     run.add_argument("--out", default="outputs", help="folder for plot, model, results.json")
     run.add_argument("--no-cache", action="store_true", help="always train; ignore the cache")

@@ -13,6 +13,7 @@ import pandas as pd
 from sklearn.preprocessing import StandardScaler
 
 from nnlabs._errors import DataError
+from nnlabs._validation import check_int
 
 SCALINGS = ("train", "all")
 
@@ -70,3 +71,59 @@ def fit_scaler(x: np.ndarray, train_index: np.ndarray, scaling: str = "train") -
         raise DataError(f"scaling must be one of 'train', 'all'; got {scaling!r}")
     rows = x[train_index] if scaling == "train" else x
     return StandardScaler().fit(rows)
+
+
+OTHER_LEVEL = "Other"
+
+
+def lump_n(
+    values: pd.Series, n: int, *, other_level: str = OTHER_LEVEL, name: str = "values"
+) -> pd.Series:
+    """Keep the ``n`` most frequent levels of ``values`` and lump the rest, as forcats::fct_lump_n.
+
+    Follows ``fct_lump_n(f, n)`` with its default ``ties.method = "min"``:
+
+    * levels are ranked by count, ties sharing the *lowest* rank, and every level with
+      rank <= ``n`` is kept, so a tie at the boundary keeps *more* than ``n`` levels
+      (counts 5, 3, 3, 1 with ``n = 2`` keep a, b and c and lump d);
+    * a single level below the cut is lumped too (forcats >= 1.0 dropped the older rule
+      that left the factor alone when only one level would go); when every level is
+      kept the input comes back unchanged (as categorical);
+    * missing values stay missing and are not counted;
+    * the result is categorical with the kept levels in their original order and
+      ``other_level`` last; a kept level already called ``other_level`` merges with it.
+
+    Levels of a non-categorical input are sorted by code point (R's ``factor`` sorts by
+    the locale's collation, which can order mixed-case labels differently; this changes
+    only which level a design matrix drops as reference, not the fitted values of an
+    unpenalized linear model).
+
+    Returns a categorical Series aligned with ``values``.
+    """
+    n = check_int("n", n, minimum=1)
+    if not isinstance(values, pd.Series):
+        raise DataError(f"{name} must be a pandas Series; got {type(values).__name__}")
+    levels = _levels(values)
+    counts = values.value_counts(dropna=True).reindex(levels, fill_value=0)
+    rank = (-counts).rank(method="min")
+    if bool((rank <= n).all()):
+        return pd.Series(
+            pd.Categorical(values, categories=levels), index=values.index, name=values.name
+        )
+    new_name = {lvl: (lvl if rank[lvl] <= n else other_level) for lvl in levels}
+    kept = [lvl for lvl in levels if new_name[lvl] != other_level]
+    lumped = values.astype(object).map(new_name)
+    return pd.Series(
+        pd.Categorical(lumped, categories=[*kept, other_level]),
+        index=values.index,
+        name=values.name,
+    )
+
+
+def r_wday(timestamps: pd.Series) -> pd.Series:
+    """Day of week numbered as R's ``lubridate::wday``: 1 = Sunday, ..., 7 = Saturday.
+
+    pandas numbers Monday 0 to Sunday 6; missing timestamps stay missing (float result).
+    """
+    dt = pd.to_datetime(timestamps).dt
+    return (dt.dayofweek + 1) % 7 + 1

@@ -15,6 +15,8 @@ from nnlabs.labs._result import LabResult
 LABS: dict[str, str] = {
     "hitters": "hitters",
     "movies": "movies",
+    "nyc311": "nyc311",
+    "taxi": "taxi",
 }
 
 __all__ = ["LABS", "LabResult", "get", "run"]

@@ -1,0 +1,113 @@
+"""Beyond the notes: a taxi-fare network that treats pickup and dropoff zones as categories.
+
+The notes' network standardizes ``PULocationID`` and ``DOLocationID`` as if zone 132
+(JFK) were "near" zone 131; here each zone gets a learned vector (an ``Embedding``) and a
+few facts from TLC's zone lookup (borough, airport, Yellow Zone). The model keeps the
+scikit-learn contract of ``NetworkRegressor``: it takes one matrix whose *last two*
+columns are the raw zone ids and splits them off inside the graph, using only built-in
+Keras layers and ops, so the ``.keras`` file loads without importing nnlabs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from nnlabs._errors import DataError
+from nnlabs._validation import check_int
+from nnlabs.networks import DenseBlock
+
+# Boroughs of the TLC zone lookup that get an indicator; "Unknown" and "N/A" get none.
+BOROUGHS = ("Manhattan", "Queens", "Brooklyn", "Bronx", "Staten Island", "EWR")
+# service_zone values of the three airports: JFK (132), LaGuardia (138), Newark (1).
+AIRPORT_SERVICE_ZONES = ("Airports", "EWR")
+# service_zone of Manhattan's core (south of 96th St), where street hails are yellow.
+YELLOW_SERVICE_ZONE = "Yellow Zone"
+ZONE_LOOKUP_COLUMNS = ("LocationID", "Borough", "service_zone")
+
+
+def zone_table(zones: pd.DataFrame) -> pd.DataFrame:
+    """Per-zone 0/1 features indexed by ``LocationID``.
+
+    Columns: one ``borough_<name>`` per entry of ``BOROUGHS``, ``airport`` and
+    ``yellow_zone``. ``zones`` is TLC's lookup (``nnlabs.data.taxi.load_zone_lookup``).
+    """
+    if not isinstance(zones, pd.DataFrame):
+        raise DataError(f"zones must be a pandas DataFrame; got {type(zones).__name__}")
+    missing = [c for c in ZONE_LOOKUP_COLUMNS if c not in zones.columns]
+    if missing:
+        raise DataError(f"zones: missing required column(s) {', '.join(map(repr, missing))}")
+    ids = pd.to_numeric(zones["LocationID"], errors="coerce")
+    if ids.isna().any() or ids.duplicated().any():
+        raise DataError("zones: column 'LocationID' must hold unique integer zone ids")
+    borough = zones["Borough"].astype(str).to_numpy()
+    service = zones["service_zone"].astype(str).to_numpy()
+    table = {f"borough_{b.replace(' ', '_')}": borough == b for b in BOROUGHS}
+    table["airport"] = np.isin(service, AIRPORT_SERVICE_ZONES)
+    table["yellow_zone"] = service == YELLOW_SERVICE_ZONE
+    return pd.DataFrame(table, index=pd.Index(ids.astype(np.int64), name="LocationID")).astype(
+        np.float64
+    )
+
+
+def zone_features(pickup: np.ndarray, dropoff: np.ndarray, zones: pd.DataFrame) -> pd.DataFrame:
+    """Lookup features of each trip's pickup and dropoff zone, plus two pair flags.
+
+    Returns (n, 2 * k + 2) float64 columns ``pu_<feature>``, ``do_<feature>``,
+    ``same_zone`` and ``same_borough``; a zone missing from the lookup gets zeros.
+    """
+    table = zone_table(zones)
+    pu = np.asarray(pickup, dtype=np.int64)
+    do = np.asarray(dropoff, dtype=np.int64)
+    pu_f = table.reindex(pu, fill_value=0.0).to_numpy()
+    do_f = table.reindex(do, fill_value=0.0).to_numpy()
+    n_boroughs = len(BOROUGHS)
+    same_borough = (pu_f[:, :n_boroughs] * do_f[:, :n_boroughs]).sum(axis=1)
+    columns = [f"pu_{c}" for c in table.columns] + [f"do_{c}" for c in table.columns]
+    out = pd.DataFrame(np.hstack([pu_f, do_f]), columns=columns)
+    out["same_zone"] = (pu == do).astype(np.float64)
+    out["same_borough"] = same_borough
+    return out
+
+
+def embedding_network(
+    n_inputs: int,
+    blocks: Sequence[DenseBlock],
+    *,
+    n_zones: int,
+    embedding_dim: int,
+    name: str = "taxi_fare_zones",
+):
+    """Build (uncompiled) the zone-embedding regression network.
+
+    Input (batch, n_inputs) float32: columns ``0 .. n_inputs - 3`` are numeric features,
+    column ``n_inputs - 2`` the pickup zone id and ``n_inputs - 1`` the dropoff zone id
+    (integers stored as floats; ids outside ``[0, n_zones)`` are clipped). Each id is
+    looked up in its own ``Embedding(n_zones, embedding_dim)``; the two vectors and the
+    numeric features are concatenated and go through ``blocks`` (layers named as
+    ``dense_network``) to one linear output (batch, 1).
+    """
+    import keras
+    from keras import ops
+
+    n_inputs = check_int("n_inputs", n_inputs, minimum=3)
+    n_zones = check_int("n_zones", n_zones, minimum=2)
+    embedding_dim = check_int("embedding_dim", embedding_dim, minimum=1)
+    inputs = keras.Input(shape=(n_inputs,), name="inputs")
+    numeric = inputs[:, : n_inputs - 2]
+    vectors = []
+    for offset, side in ((2, "pickup"), (1, "dropoff")):
+        ids = ops.clip(ops.cast(inputs[:, n_inputs - offset], "int32"), 0, n_zones - 1)
+        layer = keras.layers.Embedding(n_zones, embedding_dim, name=f"{side}_zone_embedding")
+        vectors.append(layer(ids))
+    x = keras.layers.Concatenate(name="features")([numeric, *vectors])
+    for i, block in enumerate(blocks, start=1):
+        x = keras.layers.Dense(block.units, activation=block.activation, name=f"hidden_{i}")(x)
+        if block.batch_norm:
+            x = keras.layers.BatchNormalization(name=f"bn_{i}")(x)
+        if block.dropout > 0:
+            x = keras.layers.Dropout(block.dropout, name=f"dropout_{i}")(x)
+    outputs = keras.layers.Dense(1, name="output")(x)
+    return keras.Model(inputs, outputs, name=name)

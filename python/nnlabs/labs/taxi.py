@@ -1,0 +1,428 @@
+"""Lab 1c (§11.11.5): NYC taxi metered fare with Lasso, the notes' network, and zone embeddings.
+
+The lab reads as the notes do: read a month of TLC trips with the notes' plausibility
+filters, sample ``rows`` trips, split 80/20, standardize the seven predictors, fit Lasso
+and the 3-layer network, and compare test MAE in dollars (Table 11.34) with the
+improvement over Lasso in percent.
+
+Beyond the notes, a third model treats pickup and dropoff zones as categories (one
+learned vector per zone, plus borough/airport flags from TLC's zone lookup) instead of
+standardizing zone ids as numbers; see ``nnlabs.labs._taxi_embedding``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nnlabs._errors import DataError, ParameterError
+from nnlabs._io import atomic_path
+from nnlabs._splits import Split, random_split
+from nnlabs._validation import check_choice, check_float, check_int
+from nnlabs.baselines import LassoCV
+from nnlabs.data import taxi as taxi_data
+from nnlabs.estimators import NetworkRegressor
+from nnlabs.features import SCALINGS, fit_scaler
+from nnlabs.labs._common import (
+    CacheArg,
+    SplitOutcome,
+    assemble,
+    fit_network,
+    resolve_cache,
+    run_repeats,
+    settings_with,
+)
+from nnlabs.labs._result import LabResult
+from nnlabs.labs._taxi_embedding import embedding_network, zone_features
+from nnlabs.metrics import mae
+from nnlabs.networks import DenseBlock, dense_network
+
+LASSO, NN, EMB = "Lasso", "Neural Network (3-layer)", "Network with zone embeddings"
+TITLE = "Table 11.34: test-set MAE (dollars), NYC taxi metered fare"
+RESPONSE = "fare_amount"
+# The notes' seven predictors, in the order of their select().
+PREDICTORS = tuple(c for c in taxi_data.TAXI_COLUMNS if c != RESPONSE)
+ZONE_IDS = ("PULocationID", "DOLocationID")
+MAE_COLUMN, GAIN_COLUMN = "MAE (dollars)", "Improvement over Lasso (%)"
+# `nnlabs run taxi --notes`: standardize with the means and sds of all sampled rows.
+NOTES_PROTOCOL = {"scaling": "all"}
+
+
+@dataclass(frozen=True)
+class TaxiSettings:
+    """Settings of the taxi lab; defaults are the notes' values.
+
+    ``rows`` trips are sampled after filtering (all of them when fewer remain).
+    ``scaling="train"`` (default) standardizes with the training rows' means and sds;
+    ``"all"`` uses all sampled rows, as the notes do. ``color`` and ``month`` name the
+    TLC file (``yellow_tripdata_2023-01.parquet``), found through ``data_dir`` or
+    ``NNLABS_DATA_DIR`` (or downloaded). ``embedding_dim`` and ``n_zones`` shape the
+    zone-embedding model; its hidden layers and training are the notes' network's.
+    """
+
+    seed: int = 42  # split seed (the notes' set.seed(42)); repeat r uses seed + r
+    network_seed: int = 42  # the notes' set_random_seed(42)
+    lasso_seed: int = 42
+    sample_seed: int = 42  # the notes' slice_sample after set.seed(42)
+    rows: int = 300_000
+    color: str = "yellow"
+    month: str = "2023-01"
+    trip_filter: taxi_data.TripFilter = field(default_factory=taxi_data.TripFilter)
+    test_fraction: float = 0.2
+    scaling: str = "train"
+    validation_fraction: float = 0.1
+    units: tuple[int, ...] = (256, 128, 64)
+    dropout: tuple[float, ...] = (0.1, 0.1, 0.0)
+    learning_rate: float = 1e-3
+    epochs: int = 30
+    batch_size: int = 512
+    patience: int = 10
+    embedding_dim: int = 8
+    n_zones: int = 266  # TLC ids run 1..265; row 0 is never used
+    lasso_folds: int = 10
+    repeats: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("seed", "network_seed", "lasso_seed", "sample_seed"):
+            check_int(name, getattr(self, name), minimum=0)
+        for name in ("rows", "epochs", "batch_size", "repeats", "patience", "embedding_dim"):
+            check_int(name, getattr(self, name), minimum=1)
+        check_int("n_zones", self.n_zones, minimum=2)
+        check_int("lasso_folds", self.lasso_folds, minimum=3)
+        taxi_data.trip_filename(self.color, self.month)  # checks color and 'YYYY-MM'
+        if not isinstance(self.trip_filter, taxi_data.TripFilter):
+            raise ParameterError(f"trip_filter must be a TripFilter; got {self.trip_filter!r}")
+        for name in ("test_fraction", "validation_fraction"):
+            check_float(name, getattr(self, name), 0, 1, low_inclusive=False, high_inclusive=False)
+        check_float("learning_rate", self.learning_rate, 0, 10, low_inclusive=False)
+        check_choice("scaling", self.scaling, SCALINGS)
+        if len(self.units) != len(self.dropout):
+            raise ParameterError(
+                f"units and dropout must have the same length; got "
+                f"{len(self.units)} and {len(self.dropout)}"
+            )
+        for rate in self.dropout:
+            check_float("dropout", rate, 0.0, 1.0, high_inclusive=False)
+
+
+def _blocks(settings: TaxiSettings) -> list[DenseBlock]:
+    return [DenseBlock(u, dropout=d) for u, d in zip(settings.units, settings.dropout, strict=True)]
+
+
+def _compile(model, settings: TaxiSettings):
+    import keras
+
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate),
+        loss="mae",
+        metrics=["mean_absolute_error"],
+    )
+    return model
+
+
+def build_network(settings: TaxiSettings, n_inputs: int):
+    """The notes' network: 256 relu, dropout .1; 128 relu, dropout .1; 64 relu; 1 linear.
+
+    Compiled with Adam and MAE loss. 7 inputs give 43,265 parameters, all trainable.
+    """
+    return _compile(dense_network(n_inputs, _blocks(settings), name="taxi_fare"), settings)
+
+
+def build_embedding_network(settings: TaxiSettings, n_inputs: int):
+    """The zone-embedding network, compiled as the notes' network.
+
+    The last two of ``n_inputs`` columns are the pickup and dropoff zone ids.
+    """
+    model = embedding_network(
+        n_inputs,
+        _blocks(settings),
+        n_zones=settings.n_zones,
+        embedding_dim=settings.embedding_dim,
+    )
+    return _compile(model, settings)
+
+
+def _callbacks(settings: TaxiSettings):
+    import keras
+
+    return [
+        keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=settings.patience, restore_best_weights=True
+        )
+    ]
+
+
+def _estimator(build, settings: TaxiSettings, seed: int) -> NetworkRegressor:
+    return NetworkRegressor(
+        build,
+        epochs=settings.epochs,
+        batch_size=settings.batch_size,
+        validation_fraction=settings.validation_fraction,
+        callbacks=lambda: _callbacks(settings),
+        seed=seed,
+    )
+
+
+def make_network(settings: TaxiSettings, seed: int) -> NetworkRegressor:
+    """The notes' network as an estimator (early stopping on the last 10% of training rows)."""
+    return _estimator(lambda n: build_network(settings, n), settings, seed)
+
+
+def make_embedding_network(settings: TaxiSettings, seed: int) -> NetworkRegressor:
+    """The zone-embedding network as an estimator; X's last two columns are zone ids."""
+    return _estimator(lambda n: build_embedding_network(settings, n), settings, seed)
+
+
+def check_trips(frame: pd.DataFrame, *, name: str = "data") -> pd.DataFrame:
+    """Validate a trips frame shaped like ``nnlabs.data.taxi.read_trips``' output.
+
+    Needs the columns of ``TAXI_COLUMNS`` (numeric); rows with a missing value are
+    dropped (the notes' ``drop_na``). The frame is taken as already filtered. Returns
+    the columns of ``TAXI_COLUMNS`` only, re-indexed from 0.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"{name} must be a pandas DataFrame; got {type(frame).__name__}")
+    missing = [c for c in taxi_data.TAXI_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataError(f"{name}: missing required column(s) {', '.join(map(repr, missing))}")
+    for column in taxi_data.TAXI_COLUMNS:
+        col = frame[column]
+        if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            raise DataError(f"{name}: column {column!r} must be numeric; got dtype {col.dtype}")
+    out = frame[list(taxi_data.TAXI_COLUMNS)].dropna().reset_index(drop=True)
+    if out.empty:
+        raise DataError(f"{name}: no trips left after dropping rows with missing values")
+    ids = out[list(ZONE_IDS)].to_numpy()
+    if (ids != np.round(ids)).any() or (ids < 0).any():
+        raise DataError(f"{name}: zone ids (PULocationID, DOLocationID) must be whole numbers >= 0")
+    return out
+
+
+def load_data(
+    settings: TaxiSettings,
+    data: pd.DataFrame | str | os.PathLike | None,
+    data_dir: str | os.PathLike | None,
+    download: bool,
+) -> tuple[pd.DataFrame, str]:
+    """The sampled, filtered trips (at most ``settings.rows``) and their source.
+
+    ``data`` None reads ``settings.color``/``settings.month`` from ``data_dir`` (default
+    ``NNLABS_DATA_DIR``) or downloads it; a path reads that file; a frame is validated and
+    sampled here.
+    """
+    if isinstance(data, pd.DataFrame):
+        trips = check_trips(data)
+        if settings.rows < len(trips):
+            pick = np.random.default_rng(settings.sample_seed).choice(
+                len(trips), size=settings.rows, replace=False
+            )
+            trips = trips.iloc[pick].reset_index(drop=True)
+        return trips, "data frame given to run()"
+    if data is None:
+        path = taxi_data.find_trips(
+            settings.color, settings.month, data_dir=data_dir, download=download
+        )
+        color = settings.color
+    elif isinstance(data, (str, os.PathLike)):
+        path, color = Path(data), None
+    else:
+        raise DataError(f"data must be a DataFrame or a file path; got {type(data).__name__}")
+    trips = taxi_data.read_trips(
+        path,
+        color=color,
+        trip_filter=settings.trip_filter,
+        n=settings.rows,
+        seed=settings.sample_seed,
+    )
+    return check_trips(trips, name=str(path)), str(path)
+
+
+def design_matrices(
+    x7: np.ndarray, x_zones: np.ndarray, train_index: np.ndarray, scaling: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs of the notes' models and of the zone-embedding model.
+
+    ``x7`` (n, 7) holds ``PREDICTORS``; it is standardized with the means and sds of the
+    training rows (``scaling="train"``) or of all rows (``"all"``, the notes). The
+    embedding model's matrix (n, 5 + k + 2) is the standardized non-zone predictors, the
+    k zone-lookup flags ``x_zones`` and, last, the raw pickup and dropoff zone ids (the
+    network splits them off and embeds them). Returns ``(xs, xe)``, float64.
+    """
+    xs = fit_scaler(x7, train_index, scaling).transform(x7)
+    zone_cols = [PREDICTORS.index(c) for c in ZONE_IDS]
+    other = [j for j in range(x7.shape[1]) if j not in zone_cols]
+    return xs, np.hstack([xs[:, other], x_zones, x7[:, zone_cols]])
+
+
+def _one_split(
+    x7: np.ndarray,
+    x_zones: np.ndarray,
+    y: np.ndarray,
+    split: Split,
+    settings: TaxiSettings,
+    cache,
+    repeat: int,
+) -> SplitOutcome:
+    xs, xe = design_matrices(x7, x_zones, split.train, settings.scaling)
+    tr, te = split.train, split.test
+    models: dict[str, Any] = {
+        # cv.glmnet's default measure for a gaussian family is the mean squared error.
+        LASSO: LassoCV(n_folds=settings.lasso_folds, measure="mse", seed=settings.lasso_seed).fit(
+            xs[tr], y[tr]
+        ),
+    }
+    models[NN] = fit_network(
+        make_network(settings, settings.network_seed + repeat),
+        xs[tr],
+        y[tr],
+        validation_data=None,
+        cache=cache,
+        settings=settings,
+        tag=f"taxi/{NN}/{repeat}",
+    )
+    models[EMB] = fit_network(
+        make_embedding_network(settings, settings.network_seed + repeat),
+        xe[tr],
+        y[tr],
+        validation_data=None,
+        cache=cache,
+        settings=settings,
+        tag=f"taxi/{EMB}/{repeat}",
+    )
+    inputs = {LASSO: xs[te], NN: xs[te], EMB: xe[te]}
+    predictions = {name: m.predict(inputs[name]) for name, m in models.items()}
+    scores = pd.DataFrame(
+        {"Model": list(predictions), "MAE": [mae(y[te], p) for p in predictions.values()]}
+    )
+    return SplitOutcome(
+        scores=scores,
+        predictions=predictions,
+        y_test=y[te],
+        models=models,
+        history=models[NN].history_,
+        extras={
+            "n_train": len(tr),
+            "n_test": len(te),
+            "lasso_lambda": models[LASSO].lambda_min_,
+            "embedding_history": models[EMB].history_,
+        },
+    )
+
+
+def table_with_gain(scores: pd.DataFrame) -> pd.DataFrame:
+    """Table 11.34's shape: Model, MAE (dollars), and ``(1 - MAE / MAE_Lasso) * 100``."""
+    base = scores.set_index("Model").loc[LASSO, "MAE"]
+    return pd.DataFrame(
+        {
+            "Model": scores["Model"],
+            MAE_COLUMN: scores["MAE"],
+            GAIN_COLUMN: (1.0 - scores["MAE"] / base) * 100.0,
+        }
+    )
+
+
+@dataclass(repr=False)
+class TaxiResult(LabResult):
+    """The lab's LabResult; ``save`` also writes the zone-embedding model."""
+
+    def __str__(self) -> str:
+        e = self.extras
+        note = (
+            f"{e['n_trips']:,} trips ({e['n_train']:,} train / {e['n_test']:,} test) "
+            f"from {e['source']}"
+        )
+        return f"{super().__str__()}\n\n{note}"
+
+    def save(self, out_dir: str | Path) -> dict[str, Path]:
+        """As ``LabResult.save``, plus ``<lab>_embedding_model.keras``."""
+        files = super().save(out_dir)
+        target = Path(out_dir) / f"{self.lab}_embedding_model.keras"
+        with atomic_path(target) as tmp:
+            self.models[EMB].model_.save(tmp)
+        files["embedding_model"] = target
+        self.files["embedding_model"] = target
+        return files
+
+
+def run(
+    settings: TaxiSettings | None = None,
+    *,
+    data: pd.DataFrame | str | os.PathLike | None = None,
+    zones: pd.DataFrame | None = None,
+    data_dir: str | os.PathLike | None = None,
+    download: bool = True,
+    out_dir: str | Path | None = None,
+    cache: CacheArg = True,
+    **overrides: Any,
+) -> TaxiResult:
+    """Run the taxi lab and return its result (Table 11.34 plus the zone-embedding model).
+
+    Args:
+        settings: a ``TaxiSettings``; keyword ``overrides`` replace its fields
+            (``run(rows=50_000, repeats=5)``, ``run(color="green")``).
+        data: None (default) finds ``<color>_tripdata_<month>.parquet`` in ``data_dir`` /
+            ``NNLABS_DATA_DIR`` (or downloads it); a parquet path; or a frame shaped like
+            ``nnlabs.data.taxi.read_trips``' output (already filtered), e.g. for tests.
+        zones: TLC's zone lookup frame; None finds ``taxi_zone_lookup.csv`` like the trips.
+        data_dir: folder with the data files (default ``NNLABS_DATA_DIR``).
+        download: whether a missing file may be downloaded; if not, the error names the
+            file and where to put it.
+        out_dir: if given, the history plot, both ``.keras`` models and ``results.json``
+            are written there.
+        cache: True (default cache folder), a folder, or False.
+    """
+    settings = settings_with(TaxiSettings, settings, overrides)
+    trips, source = load_data(settings, data, data_dir, download)
+    if len(trips) < 2 * settings.lasso_folds:
+        raise DataError(
+            f"{source}: at least {2 * settings.lasso_folds} trips are needed; got {len(trips)}"
+        )
+    if zones is None:
+        zones = taxi_data.load_zone_lookup(data_dir=data_dir, download=download)
+    x7 = trips[list(PREDICTORS)].to_numpy(dtype=np.float64)
+    zone_df = zone_features(trips["PULocationID"], trips["DOLocationID"], zones)
+    y = trips[RESPONSE].to_numpy(dtype=np.float64)
+    store = resolve_cache(cache)
+
+    def one_split(r: int) -> SplitOutcome:
+        split = random_split(len(y), settings.test_fraction, settings.seed + r)
+        return _one_split(x7, zone_df.to_numpy(), y, split, settings, store, r)
+
+    first, repeat_scores = run_repeats(one_split, settings.repeats)
+    result = assemble(
+        lab="taxi",
+        title=TITLE,
+        first=first,
+        repeat_scores=repeat_scores,
+        settings=settings,
+        network=NN,
+        metric_column="mean_absolute_error",
+        table_metric="MAE",
+        scorer=mae,
+        comparisons=[(NN, LASSO), (EMB, LASSO), (EMB, NN)],
+        test_fraction=len(first.y_test) / len(y),
+        table=table_with_gain(first.scores),
+        digits=2,
+    )
+    result = TaxiResult(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})
+    result.extras.update(
+        {
+            "source": source,
+            "n_trips": len(trips),
+            "columns": list(PREDICTORS),
+            "embedding_columns": [
+                *(c for c in PREDICTORS if c not in ZONE_IDS),
+                *zone_df.columns,
+                *ZONE_IDS,
+            ],
+        }
+    )
+    if out_dir is not None:
+        result.save(out_dir)
+    return result
