@@ -10,12 +10,12 @@ ifneq ($(wildcard ../shared/data),)
 export NNLABS_DATA_DIR ?= $(abspath ../shared/data)
 endif
 
-.PHONY: run test lint pytest sync uv bench bench-quick clean
+.PHONY: run test lint pytest sync uv bench bench-quick clean r-deps r-check
 
 run: sync
 	$(VENV)/bin/nnlabs run all --out outputs
 
-test: sync lint pytest
+test: sync lint pytest r-check
 
 uv:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -30,4 +30,10 @@ lint: sync
 
 pytest: sync
 	$(VENV)/bin/python -m pytest -q
+
+r-deps:
+	bash environments/r-setup.sh
+
+r-check: sync r-deps
+	bash environments/r-check.sh
 

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# What the R package (rpkg/) needs to build and pass `R CMD check`: R, the R packages
+# reticulate, testthat, knitr, rmarkdown and jsonlite, and pandoc for the vignettes.
+# On Debian/Ubuntu the missing ones are installed with apt (as root, or with sudo);
+# elsewhere, or without the rights, this says what to install and fails.
+set -euo pipefail
+
+R_PACKAGES=(reticulate testthat knitr rmarkdown jsonlite)
+MIN_RETICULATE="1.28"
+
+missing=()
+if ! command -v Rscript >/dev/null 2>&1; then
+  missing+=(r-base-core)
+  for pkg in "${R_PACKAGES[@]}"; do missing+=("r-cran-${pkg}"); done
+else
+  for pkg in "${R_PACKAGES[@]}"; do
+    if ! Rscript --vanilla -e "quit(status = !requireNamespace('${pkg}', quietly = TRUE))" >/dev/null 2>&1; then
+      missing+=("r-cran-${pkg}")
+    fi
+  done
+fi
+command -v pandoc >/dev/null 2>&1 || missing+=(pandoc)
+
+if ((${#missing[@]} > 0)); then
+  echo "R side: missing ${missing[*]}"
+  if [[ -r /etc/debian_version ]] && command -v apt-get >/dev/null 2>&1; then
+    if [[ ${EUID} -eq 0 ]]; then
+      as_root=()
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      as_root=(sudo -n)
+    else
+      echo "Install them as root: apt-get install --no-install-recommends ${missing[*]}" >&2
+      exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${as_root[@]}" apt-get update -qq
+    "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    cat >&2 <<MSG
+This is not a Debian/Ubuntu system with apt. Install by hand:
+  R (>= 4.1) from https://cloud.r-project.org, pandoc (https://pandoc.org),
+  and in R: install.packages(c("reticulate", "testthat", "knitr", "rmarkdown", "jsonlite"))
+  (or renv::restore() in the repository, which installs the versions in renv.lock).
+MSG
+    exit 1
+  fi
+fi
+
+# Debian's r-cran-reticulate may be older than the package needs on an old release.
+Rscript --vanilla -e "v <- packageVersion('reticulate'); if (v < '${MIN_RETICULATE}') {
+  message('reticulate ', v, ' is older than ${MIN_RETICULATE}; install a newer one (install.packages(\"reticulate\"))'); quit(status = 1) }"
+echo "R side ready: $(Rscript --vanilla -e 'cat(R.version.string, "| reticulate", format(packageVersion("reticulate")))')"

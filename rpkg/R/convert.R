@@ -1,0 +1,248 @@
+# The one place where values cross between R and Python: R arguments become Python
+# keyword arguments (typed by the lab's Settings dataclass), Python results become R
+# lists of data frames, and Python exceptions become R conditions of class nnlabs_error.
+
+# ---- errors ---------------------------------------------------------------------------
+
+# Python's nnlabs exception classes and the R condition class each becomes.
+PYTHON_ERROR_CLASSES <- c(
+  ParameterError = "nnlabs_parameter_error",
+  DataError = "nnlabs_data_error",
+  DownloadError = "nnlabs_download_error",
+  NnlabsError = NA_character_
+)
+
+nnlabs_condition <- function(message, subclass = NULL, python_type = NULL) {
+  structure(
+    class = c(subclass, "nnlabs_error", "error", "condition"),
+    list(message = message, call = NULL, python_type = python_type)
+  )
+}
+
+is_python_error <- function(e) {
+  inherits(e, c("Rcpp::exception", "python.builtin.BaseException"))
+}
+
+# The Python exception's type and message, without the traceback.
+python_error_parts <- function(e) {
+  text <- conditionMessage(e)
+  last <- tryCatch(reticulate::py_last_error(), error = function(err) NULL)
+  if (!is.null(last) && is.character(last$value) && length(last$value) == 1L &&
+    grepl(last$value, text, fixed = TRUE)) {
+    return(list(type = sub(".*\\.", "", last$type), message = last$value))
+  }
+  # Fallback: the first line of reticulate's message reads "module.Type: message".
+  first <- sub("^\\s+", "", strsplit(text, "\n", fixed = TRUE)[[1]][[1]])
+  parsed <- regmatches(first, regexec("^([A-Za-z_][A-Za-z0-9_.]*): (.*)$", first))[[1]]
+  if (length(parsed) == 3L) {
+    return(list(type = sub(".*\\.", "", parsed[[2]]), message = parsed[[3]]))
+  }
+  list(type = "Exception", message = first)
+}
+
+python_condition <- function(e) {
+  parts <- python_error_parts(e)
+  known <- parts$type %in% names(PYTHON_ERROR_CLASSES)
+  subclass <- unname(PYTHON_ERROR_CLASSES[parts$type])
+  subclass <- subclass[!is.na(subclass)]
+  message <- if (known) parts$message else paste0(parts$type, ": ", parts$message)
+  nnlabs_condition(message, subclass = subclass, python_type = parts$type)
+}
+
+# Evaluate a call into Python; a Python exception becomes an R error of class
+# nnlabs_error carrying the Python message (not the traceback). R errors pass through.
+with_python_errors <- function(expr) {
+  tryCatch(expr, error = function(e) {
+    if (inherits(e, "nnlabs_error") || !is_python_error(e)) {
+      stop(e)
+    }
+    stop(python_condition(e))
+  })
+}
+
+# ---- Python -> R ------------------------------------------------------------------------
+
+py_builtins <- function() reticulate::import_builtins(convert = FALSE)
+
+# The items of a Python sequence as a list of (unconverted) Python objects.
+py_items <- function(x) {
+  x <- py_builtins()$list(x)
+  lapply(seq_len(reticulate::py_len(x)) - 1L, function(i) x$`__getitem__`(i))
+}
+
+py_isinstance <- function(x, cls) {
+  reticulate::py_to_r(py_builtins()$isinstance(x, cls))
+}
+
+is_py_frame <- function(x) {
+  inherits(x, "python.builtin.object") &&
+    py_isinstance(x, reticulate::import("pandas", convert = FALSE)$DataFrame)
+}
+
+# A pandas DataFrame as an R data.frame: a meaningful index (e.g. the "Predicted" rows
+# of a confusion matrix) becomes the first column, and row names are 1..n. Converted
+# column by column rather than by reticulate's pandas method, which reticulate 1.28
+# does not dispatch for pandas 3 (its frames' class is "pandas.DataFrame").
+py_frame_to_r <- function(x) {
+  b <- py_builtins()
+  index_type <- reticulate::py_to_r(b$type(x$index)$`__name__`)
+  if (!identical(index_type, "RangeIndex")) {
+    x <- x$reset_index()
+  }
+  names <- reticulate::py_to_r(b$list(b$map(b$str, x$columns)))
+  columns <- lapply(seq_along(names) - 1L, function(i) py_series_to_r(x$iloc$`__getitem__`(reticulate::tuple(b$slice(NULL), i))))
+  names(columns) <- names
+  out <- as.data.frame(columns, stringsAsFactors = FALSE, optional = TRUE)
+  if (length(columns) == 0L) out <- data.frame(row.names = seq_len(reticulate::py_len(x)))
+  rownames(out) <- NULL
+  out
+}
+
+# One pandas column as an R vector: categoricals become factors, integers without
+# missing values integers, other numbers doubles, booleans logicals, the rest strings.
+# Values travel as Python lists: reticulate 1.28 cannot read NumPy 2 arrays.
+py_series_to_r <- function(s) {
+  b <- py_builtins()
+  pd <- reticulate::import("pandas", convert = FALSE)
+  types <- pd$api$types
+  is <- function(check) reticulate::py_to_r(check(s))
+  as_vector <- function(values, type) {
+    out <- reticulate::py_to_r(values$tolist())
+    if (length(out) == 0L) vector(type, 0L) else unlist(out, use.names = FALSE)
+  }
+  missing <- as_vector(s$isna(), "logical")
+  if (reticulate::py_to_r(b$isinstance(s$dtype, pd$CategoricalDtype))) {
+    levels <- reticulate::py_to_r(b$list(b$map(b$str, s$cat$categories)))
+    codes <- as.integer(as_vector(s$cat$codes$astype("int64"), "integer"))
+    return(factor(unlist(levels)[ifelse(codes < 0L, NA_integer_, codes + 1L)], levels = unlist(levels)))
+  }
+  if (is(types$is_bool_dtype)) {
+    values <- as.logical(as_vector(s$fillna(FALSE)$astype("bool"), "logical"))
+  } else if (is(types$is_numeric_dtype)) {
+    values <- as.numeric(as_vector(s$astype("float64"), "double"))
+    if (is(types$is_integer_dtype) && all(abs(values[!missing]) <= .Machine$integer.max)) {
+      values <- as.integer(values)
+    }
+  } else {
+    values <- as.character(unlist(reticulate::py_to_r(b$list(b$map(b$str, s)))))
+  }
+  values[missing] <- NA
+  values
+}
+
+# Lists of scalars of one type become vectors (settings' tuples, column names).
+simplify_list <- function(x) {
+  if (!is.list(x) || length(x) == 0L) {
+    return(x)
+  }
+  scalar <- vapply(x, function(v) is.atomic(v) && length(v) == 1L, logical(1))
+  if (all(scalar) && length(unique(vapply(x, typeof, character(1)))) == 1L) {
+    return(unlist(x, use.names = !is.null(names(x))))
+  }
+  x
+}
+
+# Any value a lab returns, converted recursively: frames, dicts, lists, paths, dataclasses.
+py_value_to_r <- function(x) {
+  if (!inherits(x, "python.builtin.object")) {
+    return(x)
+  }
+  b <- py_builtins()
+  if (py_isinstance(x, b$type(NULL))) {
+    return(NULL)
+  }
+  if (is_py_frame(x)) {
+    return(py_frame_to_r(x))
+  }
+  if (py_isinstance(x, b$dict)) {
+    keys <- reticulate::py_to_r(b$list(b$map(b$str, x$keys())))
+    out <- lapply(py_items(x$values()), py_value_to_r)
+    names(out) <- keys
+    return(out)
+  }
+  if (py_isinstance(x, reticulate::tuple(b$list, b$tuple))) {
+    return(simplify_list(lapply(py_items(x), py_value_to_r)))
+  }
+  if (py_isinstance(x, reticulate::import("pathlib", convert = FALSE)$PurePath)) {
+    return(reticulate::py_to_r(b$str(x)))
+  }
+  dataclasses <- reticulate::import("dataclasses", convert = FALSE)
+  if (reticulate::py_to_r(dataclasses$is_dataclass(x))) {
+    return(py_value_to_r(dataclasses$asdict(x)))
+  }
+  numpy <- reticulate::import("numpy", convert = FALSE)
+  if (py_isinstance(x, reticulate::tuple(numpy$ndarray, numpy$generic))) {
+    # NumPy values travel as Python lists and scalars (reticulate 1.28 predates NumPy 2).
+    return(simplify_list(py_value_to_r(x$tolist())))
+  }
+  out <- tryCatch(reticulate::py_to_r(x), error = function(e) x)
+  if (inherits(out, "python.builtin.object")) x else out
+}
+
+# ---- R -> Python ------------------------------------------------------------------------
+
+# The fields of a lab's Settings dataclass: a named character vector of type annotations
+# ("int", "float", "tuple[int, ...]", "int | None", ...).
+settings_fields <- function(settings_class) {
+  b <- py_builtins()
+  dataclasses <- reticulate::import("dataclasses", convert = FALSE)
+  fields <- py_items(dataclasses$fields(settings_class))
+  types <- vapply(fields, function(f) {
+    type <- reticulate::py_get_attr(f, "type")
+    if (py_isinstance(type, b$str)) reticulate::py_to_r(type) else reticulate::py_to_r(b$repr(type))
+  }, character(1))
+  names(types) <- vapply(fields, function(f) reticulate::py_to_r(reticulate::py_get_attr(f, "name")), character(1))
+  types
+}
+
+tuple_of <- function(value, name, convert, rule) {
+  if (!is.atomic(value) || length(value) == 0L || anyNA(value)) {
+    stop_arg(name, rule, value)
+  }
+  reticulate::tuple(as.list(convert(value)))
+}
+
+whole_numbers <- function(value, name) {
+  if (!is.numeric(value) || any(!is.finite(value)) || any(value != round(value))) {
+    stop_arg(name, "a vector of whole numbers", value)
+  }
+  as.integer(value)
+}
+
+# One setting converted from R to the Python type its annotation names. Ranges are
+# checked by the Python Settings class; R checks that the value has the right shape.
+setting_to_py <- function(value, type, name) {
+  base <- sub("\\s*\\|\\s*None$", "", type)
+  if (is.null(value)) {
+    if (!identical(base, type)) {
+      return(reticulate::py_none())
+    }
+    stop_arg(name, sprintf("a value of type %s", type), value)
+  }
+  switch(base,
+    int = arg_int(value, name),
+    float = arg_number(value, name),
+    bool = arg_flag(value, name),
+    str = arg_string(value, name),
+    "tuple[int, ...]" = tuple_of(value, name, function(v) whole_numbers(v, name), "a vector of whole numbers"),
+    "tuple[float, ...]" = tuple_of(value, name, function(v) {
+      if (!is.numeric(v)) stop_arg(name, "a numeric vector", v)
+      as.numeric(v)
+    }, "a numeric vector"),
+    "tuple[bool, ...]" = tuple_of(value, name, function(v) {
+      if (!is.logical(v)) stop_arg(name, "a logical vector", v)
+      v
+    }, "a logical vector"),
+    "tuple[str, ...]" = tuple_of(value, name, function(v) {
+      if (!is.character(v)) stop_arg(name, "a character vector", v)
+      v
+    }, "a character vector"),
+    value
+  )
+}
+
+# Row indices for Python: zero-based, always a list (a length-1 R vector would
+# otherwise arrive as a scalar).
+py_index <- function(index) {
+  reticulate::r_to_py(as.list(as.integer(index) - 1L))
+}

@@ -1,0 +1,4 @@
+library(testthat)
+library(nnlabs)
+
+test_check("nnlabs")

@@ -1,0 +1,52 @@
+test_that("simulate_movies() follows the notes' R code: 333 movies, 166 Hits, 167 Flops", {
+  skip_if_no_nnlabs()
+  movies <- simulate_movies()
+  expect_equal(nrow(movies), 333L)
+  expect_equal(sum(movies$hit), 166L)
+  expect_equal(sum(1L - movies$hit), 167L)
+  expect_equal(
+    names(movies),
+    c(nnlabs:::MOVIE_FEATURES, "log_revenue", "tercile", "hit")
+  )
+  expect_setequal(unique(movies$tercile), c(1L, 3L))
+  # R's generator after set.seed(42): the first draw is the first budget.
+  set.seed(42)
+  first_budget <- stats::runif(1, 5, 200)
+  expect_equal(simulate_movies(labels = "median")$budget_m[[1]], first_budget)
+  expect_identical(simulate_movies(), movies)
+  everything <- simulate_movies(labels = "median")
+  expect_equal(nrow(everything), 500L)
+  expect_equal(sum(everything$hit), 250L)
+})
+
+test_that("ntile() has dplyr's semantics: larger groups first, ties by position", {
+  skip_if_no_nnlabs()
+  expect_equal(nnlabs:::ntile(1:7, 3), c(1L, 1L, 1L, 2L, 2L, 3L, 3L))
+  expect_equal(nnlabs:::ntile(c(5, 1, 5, 2), 2), c(2L, 1L, 2L, 1L))
+  expect_equal(nnlabs:::ntile(c(3, NA, 1), 2), c(2L, NA, 1L))
+  expect_equal(nnlabs:::ntile(c(2, 1), 3), c(2L, 1L))
+})
+
+test_that("movie_lab() with the notes' R data and R split", {
+  skip_if_no_nnlabs()
+  skip_if_not(nnlabs:::py_has_lab("movies"))
+  fit <- movie_lab(data = simulate_movies(), split = "r", epochs = 1L, cache = test_cache())
+  expect_s3_class(fit, c("nnlabs_movies", "nnlabs_result"))
+  set.seed(42)
+  expect_identical(fit$test_id, sample(seq_len(333L), trunc(333 * 0.25)))
+  expect_equal(fit$extras$n_test, 83L)
+  expect_equal(fit$extras$n_train, 250L)
+  expect_true(all(c("Model", "Accuracy", "AUC") %in% names(lab_table(fit))))
+  expect_equal(nrow(lab_table(fit)), 2L)
+  expect_true(all(lab_table(fit)$AUC >= 0 & lab_table(fit)$AUC <= 1))
+  expect_output(print(fit), "Table 11.35")
+  expect_output(print(summary(fit)), "confusion|metrics")
+})
+
+test_that("movie_lab() checks its data in R", {
+  skip_if_no_nnlabs()
+  movies <- simulate_movies()
+  expect_error(movie_lab(data = movies[, -9]), "data must have the column\\(s\\).*missing \"hit\"")
+  expect_error(movie_lab(labels = "quartiles"), "labels must be one of \"terciles\", \"median\"")
+  expect_error(simulate_movies(n = 2), "n must be a single whole number >= 3; got 2")
+})
