@@ -48,3 +48,15 @@ def test_worked_example_prints_the_notes_numbers(capsys):
     assert "0.972" in out and "5.52" in out
     assert main(["worked-example", "--observation", "3"]) == 2
     assert "observation must be one of 1, 2; got 3" in capsys.readouterr().err
+
+
+def test_run_all_skips_a_lab_whose_data_is_unavailable(tmp_path, monkeypatch, capsys):
+    from nnlabs import labs
+
+    monkeypatch.setattr(labs, "LABS", {"taxi": "taxi"})
+    monkeypatch.setenv("NNLABS_TLC_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
+    argv = ["run", "all", "--data-dir", str(tmp_path), "--out", str(tmp_path), "--no-cache"]
+    monkeypatch.setenv("NNLABS_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(argv) == 0
+    assert "taxi: skipped, its data is unavailable" in capsys.readouterr().out
+    assert main(["run", "taxi", "--data-dir", str(tmp_path), "--out", str(tmp_path)]) == 2

@@ -13,7 +13,13 @@ import importlib
 from typing import Any
 
 from nnlabs._backend import configure_backend
-from nnlabs._errors import DataError, DownloadError, NnlabsError, ParameterError
+from nnlabs._errors import (
+    DataError,
+    DataNotFoundError,
+    DownloadError,
+    NnlabsError,
+    ParameterError,
+)
 from nnlabs._seed import set_seed
 
 __version__ = "0.1.0"
@@ -23,6 +29,7 @@ configure_backend()
 _LAZY_SUBMODULES = (
     "baselines",
     "data",
+    "estimators",
     "evaluation",
     "features",
     "labs",
@@ -33,6 +40,7 @@ _LAZY_SUBMODULES = (
 
 __all__ = [
     "DataError",
+    "DataNotFoundError",
     "DownloadError",
     "NnlabsError",
     "ParameterError",

@@ -19,5 +19,9 @@ class DataError(NnlabsError, ValueError):
     """A data file or frame is missing, unreadable or has the wrong schema."""
 
 
+class DataNotFoundError(DataError):
+    """A data file is neither on disk nor allowed to be downloaded."""
+
+
 class DownloadError(NnlabsError, OSError):
     """A file could not be fetched from its official source."""

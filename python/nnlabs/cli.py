@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from nnlabs._errors import NnlabsError, ParameterError
+from nnlabs._errors import DataNotFoundError, DownloadError, NnlabsError, ParameterError
 
 # CLI option -> keyword of a lab's settings or run(); None values are not passed.
 _RUN_OPTIONS = ("seed", "epochs", "repeats", "validation", "scaling", "rows", "color", "data_dir")
@@ -80,7 +80,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         kwargs = _lab_kwargs(module, options, strict=args.lab != "all")
         if args.notes:
             kwargs = {**getattr(module, "NOTES_PROTOCOL", {}), **kwargs}
-        result = module.run(out_dir=args.out, cache=not args.no_cache, **kwargs)
+        try:
+            result = module.run(out_dir=args.out, cache=not args.no_cache, **kwargs)
+        except (DataNotFoundError, DownloadError) as exc:
+            if args.lab != "all":
+                raise
+            # `run all` is the offline main job: a lab whose data cannot be had is skipped.
+            print(f"{module.__name__.split('.')[-1]}: skipped, its data is unavailable: {exc}\n")
+            continue
         print(result)
         for kind, path in result.files.items():
             print(f"  {kind}: {path}")

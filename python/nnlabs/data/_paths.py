@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from nnlabs._cache import default_cache_dir
-from nnlabs._errors import DataError, ParameterError
+from nnlabs._errors import DataNotFoundError, ParameterError
 
 DATA_DIR_ENV = "NNLABS_DATA_DIR"
 
@@ -77,7 +77,7 @@ def find_variant(pattern: str, dirs: Iterable[Path]) -> Path | None:
     return None
 
 
-def missing_file_error(name: str, dirs: Iterable[Path], url: str, reason: str) -> DataError:
+def missing_file_error(name: str, dirs: Iterable[Path], url: str, reason: str) -> DataNotFoundError:
     """Build the error for a file that is neither on disk nor downloadable.
 
     It names the file, every folder searched, the official URL, and the two ways to fix it
@@ -85,7 +85,7 @@ def missing_file_error(name: str, dirs: Iterable[Path], url: str, reason: str) -
     """
     dirs = list(dirs)
     looked = ", ".join(str(d) for d in dirs)
-    return DataError(
+    return DataNotFoundError(
         f"data file {name!r} not found (looked in: {looked}); {reason}. Download it from "
         f"{url} and put it in {dirs[-1]} or in the folder named by {DATA_DIR_ENV} "
         f"(or pass data_dir=...)"
