@@ -31,9 +31,24 @@ lint: sync
 pytest: sync
 	$(VENV)/bin/python -m pytest -q
 
+# The benchmarks (bench/, BENCHMARKS.md): the JAX backend and R's glmnet join the
+# environment; `make test` syncs back to the locked default set.
+bench: uv
+	$(UV) sync --locked --extra jax
+	bash environments/r-setup.sh glmnet
+	$(VENV)/bin/python -m bench.run
+
+bench-quick: uv
+	$(UV) sync --locked --extra jax
+	bash environments/r-setup.sh glmnet
+	$(VENV)/bin/python -m bench.run --quick
+
 r-deps:
 	bash environments/r-setup.sh
 
 r-check: sync r-deps
 	bash environments/r-check.sh
 
+
+clean:
+	rm -rf outputs .nnlabs_cache bench/_work nnlabs.Rcheck nnlabs_*.tar.gz .pytest_cache .ruff_cache

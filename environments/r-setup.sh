@@ -5,7 +5,8 @@
 # elsewhere, or without the rights, this says what to install and fails.
 set -euo pipefail
 
-R_PACKAGES=(reticulate testthat knitr rmarkdown jsonlite)
+# Extra packages may be named as arguments (the benchmarks add glmnet).
+R_PACKAGES=(reticulate testthat knitr rmarkdown jsonlite "$@")
 MIN_RETICULATE="1.28"
 
 missing=()

@@ -91,6 +91,16 @@ def test_network_regressor_standardized_target_reports_original_units():
     assert mae(y, raw.predict(x)) > 500.0
 
 
+def test_network_regressor_params_survive_clone():
+    from sklearn.base import clone
+
+    net = NetworkRegressor(len, epochs=7, batch_size=64, seed=3, standardize_target=True)
+    params = clone(net).get_params()
+    assert (params["epochs"], params["batch_size"], params["seed"]) == (7, 64, 3)
+    assert params["standardize_target"] is True
+    assert set(params) >= {"validation_fraction", "steps_per_execution", "callbacks"}
+
+
 def test_summarize_repeats_corrected_interval_by_hand():
     scores = pd.DataFrame(
         {

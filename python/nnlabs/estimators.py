@@ -19,7 +19,14 @@ from nnlabs._errors import NnlabsError, ParameterError
 from nnlabs._seed import set_seed
 from nnlabs._validation import check_finite_matrix, check_float, check_int
 
+# Rows per step when predicting and when evaluating the validation rows after each epoch.
 PREDICT_BATCH = 8192
+# Training steps run per compiled call (Keras' ``steps_per_execution``). Fusing steps cuts
+# the per-step Python and dispatch overhead that dominates small dense networks; 32 was
+# the fastest safe choice measured on TensorFlow and JAX (BENCHMARKS.md, bench/throughput.py).
+# Batch-level callbacks then fire once per 32 steps; epoch-level ones are unaffected.
+# Keras on PyTorch runs one step per call whatever is asked (its fit refuses any other).
+STEPS_PER_EXECUTION = 32
 
 
 class _NetworkBase(BaseEstimator):
@@ -32,7 +39,7 @@ class _NetworkBase(BaseEstimator):
         validation_fraction: float = 0.0,
         callbacks: Callable[[], list] | None = None,
         seed: int | None = None,
-        steps_per_execution: int = 1,
+        steps_per_execution: int = STEPS_PER_EXECUTION,
         verbose: int = 0,
     ) -> None:
         self.build = build
@@ -66,11 +73,14 @@ class _NetworkBase(BaseEstimator):
             fit_kwargs["validation_data"] = (xv, self._prepare_target(validation_data[1], len(xv)))
         elif self.validation_fraction > 0:
             fit_kwargs["validation_split"] = self.validation_fraction
+        if fit_kwargs:
+            # Evaluation has no gradient and its metrics are means over all rows, so large
+            # batches give the same figures with far fewer steps.
+            fit_kwargs["validation_batch_size"] = max(self.batch_size, PREDICT_BATCH)
         if self.seed is not None:
             set_seed(self.seed)
         model = self.build(x.shape[1])
-        if self.steps_per_execution != 1:
-            model.steps_per_execution = self.steps_per_execution
+        model.steps_per_execution = _steps_per_execution(self.steps_per_execution)
         history = model.fit(
             x,
             target,
@@ -120,8 +130,31 @@ class NetworkRegressor(RegressorMixin, _NetworkBase):
     times sd²).
     """
 
-    def __init__(self, build, *, standardize_target: bool = False, **kwargs) -> None:
-        super().__init__(build, **kwargs)
+    # Every parameter is spelt out (no **kwargs) because scikit-learn's get_params, and
+    # so clone and the cache's metadata, read them from this signature.
+    def __init__(
+        self,
+        build: Callable[[int], Any],
+        *,
+        epochs: int = 10,
+        batch_size: int = 32,
+        validation_fraction: float = 0.0,
+        callbacks: Callable[[], list] | None = None,
+        seed: int | None = None,
+        steps_per_execution: int = STEPS_PER_EXECUTION,
+        verbose: int = 0,
+        standardize_target: bool = False,
+    ) -> None:
+        super().__init__(
+            build,
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_fraction=validation_fraction,
+            callbacks=callbacks,
+            seed=seed,
+            steps_per_execution=steps_per_execution,
+            verbose=verbose,
+        )
         self.standardize_target = standardize_target
 
     def fit(self, X, y, *, validation_data: tuple | None = None):
@@ -212,3 +245,10 @@ def history_frame(history: dict[str, list]) -> pd.DataFrame:
     frame = pd.DataFrame({k: np.asarray(v, dtype=np.float64) for k, v in history.items()})
     frame.insert(0, "epoch", np.arange(1, len(frame) + 1))
     return frame
+
+
+def _steps_per_execution(wanted: int) -> int:
+    """``wanted``, or 1 on the PyTorch backend, whose ``fit`` accepts no other value."""
+    import keras
+
+    return 1 if keras.backend.backend() == "torch" else wanted

@@ -1,0 +1,445 @@
+"""Write BENCHMARKS.md from ``bench/results.json``: the targets first, then every section.
+
+Each target row gives the measured figure, the target and whether it is met; a section
+that was not run (or was skipped) says so instead of showing a number. Nothing here
+measures anything: it only formats what ``bench.run`` stored.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+TAXI_SPEEDUP_TARGET = 2.0
+PEAK_TARGETS = {512: 0.25, 4096: 0.40}
+DATAPREP_SECONDS = 3.0
+DATAPREP_MIB = 1536.0
+GPU_SAMPLES_PER_S = 5_000_000
+GPU_WALL_S = 20.0
+BACKENDS = ("tensorflow", "jax", "torch")
+NOT_RUN = "not run"
+
+
+def _section(results: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The stored result of a section, or None when it was not run, skipped or failed."""
+    entry = results.get("sections", {}).get(name)
+    if not entry:
+        return None
+    res = entry["result"]
+    # A section's own "skipped" may be a dict of parts left out; a string skips it all.
+    return None if (isinstance(res.get("skipped"), str) or "error" in res) else res
+
+
+def _why_missing(results: dict[str, Any], name: str) -> str:
+    entry = results.get("sections", {}).get(name)
+    if not entry:
+        return f"{NOT_RUN} (`python -m bench.run --only {name}`)"
+    res = entry["result"]
+    return res.get("skipped") or f"failed: {str(res.get('error'))[:200]}"
+
+
+def _verdict(ok: bool | None) -> str:
+    return {True: "met", False: "**not met**", None: "not judged"}[ok]
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+def _share(fraction: float | None) -> str:
+    return "n/a" if fraction is None else f"{fraction:.1%}"
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str]:
+    header = list(header)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+# ----------------------------------------------------------------- targets ----------
+
+
+def _target_taxi_speedup(results: dict[str, Any]) -> list[list[str]]:
+    res = _section(results, "taxi_fit")
+    name = "taxi net, batch 512: nnlabs fit vs notes-style fit (same run)"
+    if res is None:
+        return [[name, _why_missing(results, "taxi_fit"), f">= {TAXI_SPEEDUP_TARGET}x", "-"]]
+    rows = []
+    for key, row in res["summary"].items():
+        if not key.startswith("nnlabs"):
+            continue
+        diff = row.get("mae_difference_vs_notes", {})
+        low, high = diff.get("low", math.nan), diff.get("high", math.nan)
+        same_mae = None if math.isnan(low) else bool(low <= 0.0 <= high)
+        speed = row["speedup_median"]
+        ok = speed >= TAXI_SPEEDUP_TARGET and same_mae is not False
+        figure = (
+            f"{speed:.2f}x (rounds {row['speedup_whole_fit']}); test MAE difference "
+            f"{_num(diff.get('mean'), 3)} [{_num(low, 3)}, {_num(high, 3)}]"
+        )
+        goal = f">= {TAXI_SPEEDUP_TARGET}x, same MAE"
+        rows.append([f"{name}, {key}", figure, goal, _verdict(ok)])
+    return rows
+
+
+def _target_peak(results: dict[str, Any]) -> list[list[str]]:
+    res = _section(results, "throughput")
+    if res is None:
+        return [["taxi net fraction of sgemm peak", _why_missing(results, "throughput"), "-", "-"]]
+    rows = []
+    for batch, goal in PEAK_TARGETS.items():
+        mine = [
+            r
+            for r in res["summary"]
+            if r["net"] == "taxi" and r["batch"] == batch and r["fraction_of_peak"] is not None
+        ]
+        default = [r for r in mine if r["kind"] == "tensorflow" and r["variant"] == "nnlabs"]
+        notes = [r for r in mine if r["kind"] == "tensorflow" and r["variant"] == "keras_fit"]
+        ours = [r for r in mine if r["variant"].startswith("nnlabs")]
+        if not ours:
+            rows.append([f"taxi net, batch {batch}", "no figures", f">= {goal:.0%}", "-"])
+            continue
+        best = max(ours, key=lambda r: r["fraction_of_peak"])
+        parts = [f"best {best['fraction_of_peak']:.1%} ({best['kind']}, {best['variant']})"]
+        if default:
+            parts.append(f"default TensorFlow {default[0]['fraction_of_peak']:.1%}")
+        if notes:
+            parts.append(f"notes-style {notes[0]['fraction_of_peak']:.1%}")
+        ok = best["fraction_of_peak"] >= goal
+        rows.append(
+            [
+                f"taxi net, batch {batch}, share of sgemm peak",
+                "; ".join(parts),
+                f">= {goal:.0%}",
+                _verdict(ok),
+            ]
+        )
+    return rows
+
+
+def _target_dataprep(results: dict[str, Any]) -> list[list[str]]:
+    res = _section(results, "dataprep")
+    name = "3M-row month to training arrays"
+    goal = f"< {DATAPREP_SECONDS:.0f} s, < {DATAPREP_MIB / 1024:.1f} GB peak"
+    if res is None:
+        return [[name, _why_missing(results, "dataprep"), goal, "-"]]
+    s = res["summary"]["nnlabs_sample"]
+    ok = s["median_s"] < DATAPREP_SECONDS and s["max_peak_rss_mib"] < DATAPREP_MIB
+    figure = (
+        f"{s['median_s']:.2f} s, {s['max_peak_rss_mib']:.0f} MiB peak RSS "
+        f"({res['file_rows']:,} rows; pandas full read "
+        f"{res['summary']['pandas_full_read']['median_s']:.2f} s)"
+    )
+    return [[name, figure, goal, _verdict(ok)]]
+
+
+def _target_backends(results: dict[str, Any]) -> list[list[str]]:
+    res = _section(results, "throughput")
+    if res is None:
+        return [["backends in the benchmark", _why_missing(results, "throughput"), "-", "-"]]
+    seen = sorted({r["kind"] for r in res["summary"] if r["kind"] in BACKENDS})
+    missing = [b for b in BACKENDS if b not in seen]
+    figure = ", ".join(seen) + (f" (missing: {', '.join(missing)})" if missing else "")
+    return [["Keras backends reported", figure, "tensorflow, jax, torch", _verdict(not missing)]]
+
+
+def _target_gpu(results: dict[str, Any]) -> list[list[str]]:
+    res = _section(results, "gpu")
+    name = "GPU, taxi net on the full month, batch 4096"
+    goal = f">= {GPU_SAMPLES_PER_S / 1e6:.0f}M samples/s, 30 epochs < {GPU_WALL_S:.0f} s"
+    if res is None:
+        why = "not measured: no GPU machine was available to the session (see below)"
+        return [[name, why, goal, "not judged"]]
+    runs = [r for r in res["runs"] if "error" not in r and r.get("batch") == 4096]
+    ours = [r for r in runs if r.get("estimator")]
+    if not ours:
+        return [[name, "no nnlabs run succeeded", goal, _verdict(False)]]
+    best = max(ours, key=lambda r: r["samples_per_s"])
+    ok = best["samples_per_s"] >= GPU_SAMPLES_PER_S and best["wall_s"] < GPU_WALL_S
+    figure = (
+        f"{best['samples_per_s']:,} samples/s, {best['wall_s']:.1f} s ({best['epochs_run']} epochs)"
+    )
+    return [[name, figure, goal, _verdict(ok)]]
+
+
+# ----------------------------------------------------------------- sections ---------
+
+
+def _provenance(results: dict[str, Any], name: str) -> list[str]:
+    entry = results.get("sections", {}).get(name)
+    if not entry:
+        return [f"_{_why_missing(results, name)}_", ""]
+    m = entry["machine"]
+    where = ", ".join(f"{k} {v}" for k, v in m.items()) if isinstance(m, dict) else str(m)
+    return [f"Command: `{entry['command']}` · {entry['date']} · {where}", ""]
+
+
+def _throughput_section(results: dict[str, Any]) -> list[str]:
+    out = ["## Training throughput", "", *_provenance(results, "throughput")]
+    res = _section(results, "throughput")
+    if res is None:
+        return out
+    out += [
+        "Samples/s over the median epoch after the first; GFLOP/s counts 3 x 2 x multiply-adds "
+        "per sample; `vs notes` is the ratio to the same round's TensorFlow `model.fit` with "
+        "`steps_per_execution=1`; peak is NumPy sgemm measured in the same child.",
+        "",
+    ]
+    rows = [
+        [
+            r["net"],
+            r["batch"],
+            r["kind"],
+            r["variant"],
+            f"{r['samples_per_s']:,}",
+            _num(r["gflops"]),
+            _share(r["fraction_of_peak"]),
+            _num(r["vs_notes"]),
+            r["rounds"],
+        ]
+        for r in res["summary"]
+    ]
+    out += _table(
+        [
+            "net",
+            "batch",
+            "kind",
+            "variant",
+            "samples/s",
+            "GFLOP/s",
+            "of peak",
+            "vs notes",
+            "rounds",
+        ],
+        rows,
+    )
+    peaks = [p for r in res["rounds"] for p in r.get("sgemm_gflops", [])]
+    if peaks:
+        out += [f"sgemm peak over the children: {min(peaks):.0f}-{max(peaks):.0f} GFLOP/s.", ""]
+    for kind, why in res.get("skipped", {}).items():
+        out += [f"- {kind} skipped: {why}"]
+    return [*out, ""]
+
+
+def _taxi_fit_section(results: dict[str, Any]) -> list[str]:
+    out = ["## Taxi network at the notes' settings", "", *_provenance(results, "taxi_fit")]
+    res = _section(results, "taxi_fit")
+    if res is None:
+        return out
+    rows = []
+    for key, row in res["summary"].items():
+        mae = row["test_mae"]
+        rows.append(
+            [
+                key,
+                row["wall_s"],
+                row["epochs_run"],
+                f"{_num(mae['mean'], 4)} [{_num(mae['low'], 4)}, {_num(mae['high'], 4)}]",
+                row.get("speedup_whole_fit", "-"),
+            ]
+        )
+    return out + _table(
+        ["fit", "wall s", "epochs run", "test MAE (95% interval)", "speed-up per repeat"], rows
+    )
+
+
+def _levers_section(results: dict[str, Any]) -> list[str]:
+    out = [
+        "## Levers tried on TensorFlow (taxi net, batch 512)",
+        "",
+        *_provenance(results, "levers"),
+    ]
+    res = _section(results, "levers")
+    if res is None:
+        return out
+    rows = [
+        [lever, f"{s['samples_per_s']:,}", _num(s["vs_notes"]), s["vs_notes_rounds"]]
+        for lever, s in res["summary"].items()
+    ]
+    return out + _table(["lever", "samples/s", "vs notes", "per round"], rows)
+
+
+def _dataprep_section(results: dict[str, Any]) -> list[str]:
+    out = ["## Data preparation of a full month", "", *_provenance(results, "dataprep")]
+    res = _section(results, "dataprep")
+    if res is None:
+        return out
+    out += [
+        f"File: {res['file']} ({res['file_rows']:,} rows, {res['file_mib']} MiB, "
+        f"{res['row_groups']} row groups).",
+        "",
+    ]
+    rows = [
+        [name, s["median_s"], s["max_peak_rss_mib"], s["train_rows"], s["test_rows"]]
+        for name, s in res["summary"].items()
+    ]
+    return out + _table(["variant", "median s", "peak RSS MiB", "train rows", "test rows"], rows)
+
+
+def _glmnet_section(results: dict[str, Any]) -> list[str]:
+    out = ["## Lasso: nnlabs LassoCV against R's cv.glmnet", "", *_provenance(results, "glmnet")]
+    res = _section(results, "glmnet")
+    if res is None:
+        return out
+    rows = []
+    for lab, r in res["labs"].items():
+        if "skipped" in r:
+            rows.append([lab, r["skipped"], "", "", "", ""])
+            continue
+        py, rr = r["python"], r["r"]
+        for folds in ("same_folds", "own_folds"):
+            rows.append(
+                [
+                    f"{lab} ({r['n_train']} x {r['p']}, {r['measure']}), "
+                    f"R {folds.replace('_', ' ')}",
+                    f"{py['seconds']:.3f} / {rr[f'{folds}_seconds']:.3f}",
+                    f"{py['lambda_min']:.5g} / {rr[f'{folds}_lambda_min']:.5g}",
+                    f"{py['test_mae']:.4f} / {rr[f'{folds}_test_mae']:.4f}",
+                    f"{py['nonzero']} / {int(rr[f'{folds}_nonzero'])}",
+                    r[folds]["time_ratio_r_over_python"],
+                ]
+            )
+    return out + _table(
+        [
+            "data",
+            "seconds py / R",
+            "lambda.min py / R",
+            "test MAE py / R",
+            "non-zero py / R",
+            "time R/py",
+        ],
+        rows,
+    )
+
+
+def _streaming_section(results: dict[str, Any]) -> list[str]:
+    out = [
+        "## Streaming from parquet against training from memory",
+        "",
+        *_provenance(results, "streaming"),
+    ]
+    res = _section(results, "streaming")
+    if res is None:
+        return out
+    s = res["summary"]
+    rows = [
+        [
+            r["mode"],
+            r.get("seed", ""),
+            r["train_rows"],
+            r["prepare_s"],
+            r["epoch_s"],
+            r["peak_rss_mib"],
+            f"{r['test_mae']:.4f}",
+        ]
+        for r in res["runs"]
+    ]
+    header = ["mode", "seed", "train rows", "prepare s", "epoch s", "peak RSS MiB", "test MAE"]
+    out += _table(header, rows)
+    diff = s["mae_difference"]
+    return [
+        *out,
+        f"In-memory limit set for the training data: {s['limit_mib']} MiB; the training arrays "
+        f"need {s['train_array_mib']} MiB, the stream held at most {s['stream_buffer_mib']} MiB. "
+        f"Test MAE difference (stream - memory), mean and 95% interval over seeds: "
+        f"{diff['mean']:+.4f} [{_num(diff['low'], 4)}, {_num(diff['high'], 4)}].",
+        "",
+    ]
+
+
+def _labs_section(results: dict[str, Any]) -> list[str]:
+    out = ["## Whole labs", "", *_provenance(results, "labs")]
+    res = _section(results, "labs")
+    if res is None:
+        return out
+    rows = [
+        [r["lab"], r["backend"], r["wall_s"], "ok" if r["returncode"] == 0 else "failed"]
+        for r in res["labs"]
+    ]
+    if res.get("make_run"):
+        m = res["make_run"]
+        rows.append(
+            [
+                "`nnlabs run all` (make run, empty cache)",
+                "tensorflow",
+                m["wall_s"],
+                "ok" if m["returncode"] == 0 else "failed",
+            ]
+        )
+    return out + _table(["lab", "backend", "wall s", "status"], rows)
+
+
+def _gpu_section(results: dict[str, Any]) -> list[str]:
+    out = ["## GPU", "", *_provenance(results, "gpu")]
+    res = _section(results, "gpu")
+    if res is None:
+        return [
+            *out,
+            "To measure: on a machine with an NVIDIA GPU and JAX, copy the repository and the "
+            "real 100k-row sample, then `KERAS_BACKEND=jax python3 -m bench.gpu_taxi --sample "
+            "SAMPLE.parquet --out gpu.json`, and here `python -m bench.run --import-gpu gpu.json`.",
+            "",
+        ]
+    rows = [
+        [
+            r.get("variant"),
+            r.get("batch", ""),
+            r.get("epochs_run", ""),
+            f"{r['samples_per_s']:,}" if "samples_per_s" in r else r.get("error", ""),
+            r.get("wall_s", ""),
+            r.get("test_mae", ""),
+        ]
+        for r in res["runs"]
+    ]
+    return out + _table(["variant", "batch", "epochs", "samples/s", "wall s", "test MAE"], rows)
+
+
+def render(results: dict[str, Any]) -> str:
+    """BENCHMARKS.md as a string."""
+    targets = [
+        *_target_taxi_speedup(results),
+        *_target_peak(results),
+        *_target_dataprep(results),
+        *_target_backends(results),
+        *_target_gpu(results),
+    ]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Generated by `python -m bench.run` (`make bench`) from `bench/results.json`; do not "
+        "edit by hand. Speed targets are ratios against a baseline run in the same script on "
+        "the same machine; each section names its command, machine and date. The notes on "
+        "what was tried and why a target is not met are in `docs/performance.md`.",
+        "",
+        "## Targets",
+        "",
+        *_table(["target", "measured", "goal", "verdict"], targets),
+    ]
+    for part in (
+        _taxi_fit_section,
+        _throughput_section,
+        _levers_section,
+        _dataprep_section,
+        _glmnet_section,
+        _streaming_section,
+        _labs_section,
+        _gpu_section,
+    ):
+        lines += part(results)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write(results: dict[str, Any], path: Path) -> None:
+    """Render ``results`` to ``path`` (through a temporary file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(render(results))
+    os.replace(tmp, path)

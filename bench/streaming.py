@@ -1,0 +1,301 @@
+"""Training from parquet streamed in batches against the same training from memory.
+
+For ``docs/scaling.md``: ``K`` synthetic months (``bench.synthetic_month``, different
+seeds) stand for a year of trips. Months 1..K-1 are the training rows, a 200,000-trip
+sample of month K the test rows. Two children train the taxi network (notes'
+architecture, Adam 1e-3, MAE loss, no validation) for the same epochs and batch size:
+
+* ``memory``: every filtered training trip read with ``read_trips`` into one array,
+  ``model.fit`` on it;
+* ``stream``: never more than one parquet batch plus a shuffle buffer in memory. A first
+  pass computes the row count and per-column sums (for the standardization) with the
+  same projection and filter pushed into the scan; each epoch then visits the files in
+  a random order, fills a buffer of ``SHUFFLE_ROWS`` rows, shuffles it and yields
+  minibatches to ``model.fit``.
+
+The in-memory limit is ``--limit-mib`` for the training data: the months' training arrays
+exceed it, the most the stream holds at once (rows buffered times their bytes) stays
+under it. Reported: test MAE of both, time per epoch, each child's peak RSS (the
+framework's own memory is in both; the difference is the data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import _common
+
+FULL = {"months": 3, "epochs": 2, "batch": 4096, "limit_mib": 128, "repeats": 3}
+QUICK = {"months": 2, "epochs": 1, "batch": 4096, "limit_mib": 32, "rows": 1_500_000, "repeats": 1}
+SHUFFLE_ROWS = 262_144
+SCAN_BATCH_ROWS = 65_536
+TEST_ROWS = 200_000
+SEED = 42
+# The most rows the stream held at once (scan batches waiting plus the shuffle buffer).
+STREAM_STATS = {"max_rows_held": 0}
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _scanner(paths: list[Path], batch_rows: int):
+    """A pyarrow scan of ``paths`` with the taxi lab's projection and filter pushed down."""
+    import pyarrow.dataset as ds
+
+    from nnlabs.data import taxi as taxi_data
+    from nnlabs.data._schema import detect_color, read_schema, taxi_columns
+
+    schema = read_schema(paths[0])
+    mapping = taxi_columns(schema, detect_color(schema, paths[0]), paths[0])
+    cols = taxi_data._scan_columns(schema, mapping)
+    projection = {n: cols[n].cast(taxi_data._DTYPES[n]) for n in taxi_data.TAXI_COLUMNS}
+    dataset = ds.dataset([str(p) for p in paths], format="parquet")
+    return dataset.scanner(
+        columns=projection,
+        filter=taxi_data.TripFilter()._expression(cols),
+        batch_size=batch_rows,
+    )
+
+
+def _xy(batch) -> tuple[Any, Any]:
+    import numpy as np
+
+    from nnlabs.labs.taxi import PREDICTORS, RESPONSE
+
+    x = np.column_stack([batch.column(c).to_numpy().astype(np.float32) for c in PREDICTORS])
+    return x, batch.column(RESPONSE).to_numpy().astype(np.float32)
+
+
+def _moments(paths: list[Path]) -> tuple[int, Any, Any]:
+    """Rows, means and (population) sds of the predictors after filtering, in one pass."""
+    import numpy as np
+
+    n, total, squares = 0, 0.0, 0.0
+    for batch in _scanner(paths, SCAN_BATCH_ROWS).to_batches():
+        if batch.num_rows == 0:
+            continue
+        x, _ = _xy(batch)
+        x = x.astype(np.float64)
+        n += len(x)
+        total = total + x.sum(axis=0)
+        squares = squares + (x * x).sum(axis=0)
+    mean = total / n
+    return n, mean, np.sqrt(np.maximum(squares / n - mean * mean, 0.0))
+
+
+def _stream(paths: list[Path], mean, sd, batch: int, seed: int):
+    """Endless minibatches: files in random order each epoch, a shuffled row buffer."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    while True:
+        order = [paths[i] for i in rng.permutation(len(paths))]
+        xs, ys, held = [], [], 0
+        for piece in _scanner(order, SCAN_BATCH_ROWS).to_batches():
+            if piece.num_rows == 0:
+                continue
+            x, y = _xy(piece)
+            xs.append(x)
+            ys.append(y)
+            held += len(y)
+            STREAM_STATS["max_rows_held"] = max(STREAM_STATS["max_rows_held"], held)
+            if held >= SHUFFLE_ROWS:
+                yield from _drain(xs, ys, mean, sd, batch, rng, keep_tail=True)
+                held = sum(len(y) for y in ys)
+        yield from _drain(xs, ys, mean, sd, batch, rng, keep_tail=False)
+
+
+def _drain(xs: list, ys: list, mean, sd, batch: int, rng, *, keep_tail: bool):
+    import numpy as np
+
+    x = (np.concatenate(xs) - mean.astype(np.float32)) / sd.astype(np.float32)
+    y = np.concatenate(ys)
+    order = rng.permutation(len(y))
+    x, y = x[order], y[order]
+    stop = (len(y) // batch) * batch if keep_tail else len(y)
+    for i in range(0, stop, batch):
+        yield x[i : i + batch], y[i : i + batch]
+    xs.clear()
+    ys.clear()
+    if keep_tail and stop < len(y):
+        xs.append(x[stop:] * sd.astype(np.float32) + mean.astype(np.float32))
+        ys.append(y[stop:])
+
+
+def _test_set(path: Path, mean, sd):
+    import numpy as np
+
+    from nnlabs.data.taxi import read_trips
+    from nnlabs.labs.taxi import PREDICTORS, RESPONSE
+
+    trips = read_trips(path, n=TEST_ROWS, seed=SEED)
+    x = trips[list(PREDICTORS)].to_numpy(dtype=np.float64)
+    return ((x - mean) / sd).astype(np.float32), trips[RESPONSE].to_numpy(dtype=np.float32)
+
+
+def child(mode: str, paths: list[Path], epochs: int, batch: int, seed: int) -> dict[str, Any]:
+    import math
+
+    import keras
+    import numpy as np
+
+    import nnlabs  # first: it sets the Keras backend
+    from bench.throughput import _timer
+    from nnlabs.data.taxi import read_trips
+    from nnlabs.labs import taxi
+
+    nnlabs.set_seed(seed)
+    train, test = paths[:-1], paths[-1]
+    model = taxi.build_network(taxi.TaxiSettings(), len(taxi.PREDICTORS))
+    rss_setup = _rss_mib()
+    timer = _timer()
+    start = time.perf_counter()
+    if mode == "memory":
+        frames = [read_trips(p) for p in train]
+        x = np.concatenate([f[list(taxi.PREDICTORS)].to_numpy(np.float64) for f in frames])
+        y = np.concatenate([f[taxi.RESPONSE].to_numpy(np.float32) for f in frames])
+        del frames
+        mean, sd = x.mean(axis=0), x.std(axis=0)
+        x = ((x - mean) / sd).astype(np.float32)
+        n = len(y)
+        data_bytes = x.nbytes + y.nbytes
+        read_s = time.perf_counter() - start
+        model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0, callbacks=[timer])
+    else:
+        n, mean, sd = _moments(train)
+        data_bytes = None
+        read_s = time.perf_counter() - start
+        model.fit(
+            _stream(train, mean, sd, batch, seed),
+            steps_per_epoch=math.ceil(n / batch),
+            epochs=epochs,
+            verbose=0,
+            callbacks=[timer],
+        )
+    wall = time.perf_counter() - start
+    x_te, y_te = _test_set(test, mean, sd)
+    pred = model.predict(x_te, batch_size=8192, verbose=0).reshape(-1)
+    peak = _rss_mib()
+    return {
+        "mode": mode,
+        "seed": seed,
+        "backend": keras.backend.backend(),
+        "train_rows": int(n),
+        "train_array_mib": round(n * 8 * 4 / 1024**2, 1),
+        "data_bytes_in_memory": data_bytes,
+        "stream_max_rows_held": STREAM_STATS["max_rows_held"] if mode == "stream" else None,
+        # float32 features and target, and the float64 copy made while scaling a buffer
+        "stream_max_buffer_mib": (
+            round(STREAM_STATS["max_rows_held"] * (8 * 4 + 7 * 8) / 1024**2, 1)
+            if mode == "stream"
+            else None
+        ),
+        "prepare_s": round(read_s, 2),
+        "epoch_s": [round(s, 2) for s in timer.seconds],
+        "wall_s": round(wall, 2),
+        "test_mae": float(np.mean(np.abs(pred - y_te))),
+        "rss_after_setup_mib": round(rss_setup, 1),
+        "peak_rss_mib": round(peak, 1),
+        "peak_minus_setup_mib": round(peak - rss_setup, 1),
+    }
+
+
+def months(k: int, rows: int | None = None) -> list[Path] | None:
+    """``k`` synthetic months in ``bench/_work/stream`` (seeds 2023, 2024, ...)."""
+    from bench.synthetic_month import MONTH_ROWS, ensure_month
+
+    sample = _common.real_sample()
+    if sample is None:
+        return None
+    rows = rows or MONTH_ROWS
+    folder = _common.WORK / "stream"
+    return [
+        ensure_month(sample, folder / f"month_{i + 1:02d}_{rows}.parquet", rows=rows, seed=2023 + i)
+        for i in range(k)
+    ]
+
+
+def run(quick: bool = False, **overrides: Any) -> dict[str, Any]:
+    mode = {**(QUICK if quick else FULL), **overrides}
+    paths = months(mode["months"], mode.get("rows"))
+    if paths is None:
+        return {"skipped": "no real taxi sample in NNLABS_DATA_DIR to build months from"}
+    backend = "jax" if importlib.util.find_spec("jax") is not None else "tensorflow"
+    out: dict[str, Any] = {"settings": mode, "backend": backend, "runs": []}
+    for r in range(mode["repeats"]):
+        for kind in ("memory", "stream"):
+            print(f"  streaming: {kind} ({r + 1}/{mode['repeats']})", flush=True)
+            argv = _common.python_module(
+                "bench.streaming",
+                kind,
+                "--epochs",
+                str(mode["epochs"]),
+                "--batch",
+                str(mode["batch"]),
+                "--seed",
+                str(SEED + r),
+                "--paths",
+                *map(str, paths),
+            )
+            log = _common.logs_dir() / f"stream_{kind}_{r}.log"
+            res = _common.run_child(argv, env={"NNLABS_BACKEND": backend}, log=log)
+            out["runs"].append(res)
+    mem = [run for run in out["runs"] if run["mode"] == "memory"]
+    stream = [run for run in out["runs"] if run["mode"] == "stream"]
+    diffs = [s["test_mae"] - m["test_mae"] for s, m in zip(stream, mem, strict=True)]
+    out["summary"] = {
+        "limit_mib": mode["limit_mib"],
+        "train_array_mib": mem[0]["train_array_mib"],
+        "dataset_exceeds_limit": mem[0]["train_array_mib"] > mode["limit_mib"],
+        "stream_buffer_mib": max(run["stream_max_buffer_mib"] for run in stream),
+        "stream_within_limit": max(run["stream_max_buffer_mib"] for run in stream)
+        < mode["limit_mib"],
+        "peak_rss_memory_mib": max(run["peak_rss_mib"] for run in mem),
+        "peak_rss_stream_mib": max(run["peak_rss_mib"] for run in stream),
+        "mae_memory": [run["test_mae"] for run in mem],
+        "mae_stream": [run["test_mae"] for run in stream],
+        "mae_difference": _interval(diffs),
+    }
+    return out
+
+
+def _interval(values: list[float]) -> dict[str, float]:
+    """Mean and 95% t interval of paired differences (nan bounds with one repeat)."""
+    from bench.taxi_fit import _interval as t_interval
+
+    return t_interval(values)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", choices=["memory", "stream", "all"])
+    parser.add_argument("--paths", nargs="+", type=Path, default=[])
+    parser.add_argument("--epochs", type=int, default=FULL["epochs"])
+    parser.add_argument("--batch", type=int, default=FULL["batch"])
+    parser.add_argument("--months", type=int, default=FULL["months"])
+    parser.add_argument("--limit-mib", type=int, default=FULL["limit_mib"])
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--out", type=Path, help="with 'all': write the result JSON here")
+    args = parser.parse_args(argv)
+    if args.mode == "all":
+        import json
+
+        result = run(
+            months=args.months, epochs=args.epochs, batch=args.batch, limit_mib=args.limit_mib
+        )
+        text = json.dumps(result, indent=2)
+        if args.out:
+            args.out.write_text(text)
+        print(text)
+        return
+    _common.emit(child(args.mode, args.paths, args.epochs, args.batch, args.seed))
+
+
+if __name__ == "__main__":
+    main()

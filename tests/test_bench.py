@@ -1,0 +1,133 @@
+"""The benchmark suite's own logic: the rate card, the report's verdicts, merged results.
+
+The benchmarks themselves run in ``make bench``; these tests only check what decides
+their figures' meaning, with hand-made inputs.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from bench import report
+from bench import run as bench_run
+from bench.synthetic_month import metered_fare
+
+
+def test_metered_fare_follows_the_rate_card():
+    # $3.00 + $0.70 per fifth of a mile; a mile at free-flow speed has no slow minutes.
+    one_mile = metered_fare(np.array([1.0]), np.array([60.0 / 17.0]))
+    assert one_mile[0] == pytest.approx(3.0 + 0.7 * 5)
+    # Standing still for ten minutes: ten slow-traffic units.
+    assert metered_fare(np.array([0.0]), np.array([10.0]))[0] == pytest.approx(3.0 + 0.7 * 10)
+
+
+def _taxi_fit(speed: float, low: float, high: float) -> dict:
+    return {
+        "wall_s": [10.0],
+        "epochs_run": [30],
+        "test_mae": {"mean": 1.0, "low": 0.9, "high": 1.1},
+        "speedup_whole_fit": [speed],
+        "speedup_median": speed,
+        "mae_difference_vs_notes": {"mean": (low + high) / 2, "low": low, "high": high},
+    }
+
+
+def _peak_row(batch: int, kind: str, variant: str, fraction: float) -> dict:
+    return {
+        "net": "taxi",
+        "batch": batch,
+        "kind": kind,
+        "variant": variant,
+        "samples_per_s": 1000,
+        "gflops": 1.0,
+        "fraction_of_peak": fraction,
+        "vs_notes": 1.0,
+        "vs_notes_rounds": [1.0],
+        "rounds": 1,
+    }
+
+
+def _results() -> dict:
+    def section(result):
+        return {"command": "c", "date": "d", "machine": {"nproc": 2}, "result": result}
+
+    return {
+        "sections": {
+            "taxi_fit": section(
+                {
+                    "summary": {
+                        "nnlabs (jax)": _taxi_fit(2.4, -0.01, 0.02),
+                        "nnlabs (tensorflow)": _taxi_fit(1.3, -0.01, 0.02),
+                        "notes (tensorflow)": {
+                            "wall_s": [20.0],
+                            "epochs_run": [30],
+                            "test_mae": {"mean": 1.0, "low": 0.9, "high": 1.1},
+                        },
+                    }
+                }
+            ),
+            "throughput": section(
+                {
+                    "summary": [
+                        _peak_row(512, "tensorflow", "keras_fit", 0.10),
+                        _peak_row(512, "jax", "nnlabs", 0.30),
+                        _peak_row(4096, "tensorflow", "nnlabs", 0.35),
+                    ],
+                    "rounds": [],
+                    "skipped": {},
+                }
+            ),
+            "dataprep": section({"skipped": "no sample"}),
+        }
+    }
+
+
+def test_report_judges_targets_from_the_stored_figures():
+    text = report.render(_results())
+    rows = {line.split(" | ")[0]: line for line in text.splitlines() if line.startswith("| ")}
+    assert rows["| taxi net, batch 512: nnlabs fit vs notes-style fit (same run), nnlabs (jax)"]
+    assert (
+        "| met |"
+        in rows["| taxi net, batch 512: nnlabs fit vs notes-style fit (same run), nnlabs (jax)"]
+    )
+    tf_row = rows[
+        "| taxi net, batch 512: nnlabs fit vs notes-style fit (same run), nnlabs (tensorflow)"
+    ]
+    assert "**not met**" in tf_row
+    assert "best 30.0% (jax, nnlabs)" in rows["| taxi net, batch 512, share of sgemm peak"]
+    assert "**not met**" in rows["| taxi net, batch 4096, share of sgemm peak"]  # 35% < 40%
+    assert "no sample" in rows["| 3M-row month to training arrays"]
+    assert "missing: torch" in rows["| Keras backends reported"]
+    assert "not run (`python -m bench.run --only glmnet`)" in text
+
+
+def test_report_does_not_call_a_speedup_with_a_different_mae_met():
+    results = _results()
+    results["sections"]["taxi_fit"]["result"]["summary"]["nnlabs (jax)"] = _taxi_fit(3.0, 0.1, 0.2)
+    text = report.render(results)
+    jax_row = next(line for line in text.splitlines() if "nnlabs (jax) |" in line)
+    assert "**not met**" in jax_row
+
+
+def test_a_section_rerun_keeps_the_others_and_records_failures(tmp_path, monkeypatch):
+    path = tmp_path / "results.json"
+    bench_run.save({"sections": {"dataprep": {"result": {"kept": 1}}}}, path)
+
+    def fake_runner(module):
+        def run(quick):
+            if module == "bench.glmnet_compare":
+                raise RuntimeError("Rscript exploded")
+            return {"quick": quick}
+
+        return run
+
+    monkeypatch.setattr(bench_run, "_runner", fake_runner)
+    bench_run.run_sections(["streaming", "glmnet"], quick=True, results_path=path)
+    stored = json.loads(path.read_text())["sections"]
+    assert stored["dataprep"] == {"result": {"kept": 1}}
+    assert stored["streaming"]["result"] == {"quick": True}
+    assert stored["streaming"]["command"] == "python -m bench.run --only streaming --quick"
+    assert stored["glmnet"]["result"]["error"] == "RuntimeError: Rscript exploded"
+    assert not list(tmp_path.glob("*.tmp"))
