@@ -141,6 +141,24 @@ def run_child(
     raise RuntimeError(f"{shlex.join(argv)} exited {proc.returncode} without a result:\n{tail}")
 
 
+def epoch_timer():
+    """A Keras callback that records each epoch's wall-clock seconds in ``.seconds``."""
+    import keras
+
+    class EpochTimer(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seconds: list[float] = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self._start)
+
+    return EpochTimer()
+
+
 def python_module(module: str, *args: str) -> list[str]:
     """argv that runs ``python -m module args`` with this interpreter."""
     return [sys.executable, "-m", module, *args]

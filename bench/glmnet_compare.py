@@ -28,31 +28,18 @@ R_SCRIPT = _common.BENCH / "glmnet_fit.R"
 
 
 def _hitters() -> dict[str, Any]:
-    from nnlabs._splits import random_split
     from nnlabs.data import hitters as hitters_data
-    from nnlabs.features import fit_scaler
     from nnlabs.labs import hitters
 
     settings = hitters.HittersSettings()
     x_df, y = hitters.design(hitters_data.load())
     x = x_df.to_numpy(dtype=np.float64)
-    split = random_split(len(y), settings.test_fraction, settings.seed)
-    xs = fit_scaler(x, split.train, settings.scaling).transform(x)
-    return {
-        "x_train": xs[split.train],
-        "y_train": y[split.train],
-        "x_test": xs[split.test],
-        "y_test": y[split.test],
-        "measure": "mae",
-        "seed": settings.lasso_seed,
-    }
+    return _split_scaled(x, y, settings, "mae")
 
 
 def _taxi(rows: int) -> dict[str, Any] | None:
     from bench.dataprep import month_path
-    from nnlabs._splits import random_split
     from nnlabs.data.taxi import read_trips
-    from nnlabs.features import fit_scaler
     from nnlabs.labs import taxi
 
     path = month_path()
@@ -62,6 +49,14 @@ def _taxi(rows: int) -> dict[str, Any] | None:
     trips = read_trips(path, n=rows, seed=settings.sample_seed)
     x = trips[list(taxi.PREDICTORS)].to_numpy(dtype=np.float64)
     y = trips[taxi.RESPONSE].to_numpy(dtype=np.float64)
+    return _split_scaled(x, y, settings, "mse")
+
+
+def _split_scaled(x: np.ndarray, y: np.ndarray, settings: Any, measure: str) -> dict[str, Any]:
+    """The lab's split and training-row scaling of (x, y), as the lab's Lasso sees them."""
+    from nnlabs._splits import random_split
+    from nnlabs.features import fit_scaler
+
     split = random_split(len(y), settings.test_fraction, settings.seed)
     xs = fit_scaler(x, split.train, settings.scaling).transform(x)
     return {
@@ -69,7 +64,7 @@ def _taxi(rows: int) -> dict[str, Any] | None:
         "y_train": y[split.train],
         "x_test": xs[split.test],
         "y_test": y[split.test],
-        "measure": "mse",
+        "measure": measure,
         "seed": settings.lasso_seed,
     }
 

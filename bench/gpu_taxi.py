@@ -36,26 +36,9 @@ from typing import Any
 
 import numpy as np
 
+from bench import _common
+
 FLOP_PER_SAMPLE = 3 * 2 * (7 * 256 + 256 * 128 + 128 * 64 + 64 * 1)
-
-
-def _epoch_timer():
-    import keras
-
-    class EpochTimer(keras.callbacks.Callback):
-        """Wall-clock seconds of each epoch (training plus validation)."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.seconds: list[float] = []
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self._start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds.append(time.perf_counter() - self._start)
-
-    return EpochTimer()
 
 
 def _summary(
@@ -91,7 +74,7 @@ def _keras_fit(
     from nnlabs.metrics import mae
 
     settings = taxi.TaxiSettings(epochs=epochs, batch_size=batch, patience=epochs)
-    timer = _epoch_timer()
+    timer = _common.epoch_timer()
     n_fit = len(x_tr) - int(len(x_tr) * settings.validation_fraction)
 
     def callbacks():

@@ -33,7 +33,6 @@ def _epoch_seconds(lever: str, x, y, epochs: int) -> list[float]:
     import tensorflow as tf
 
     from bench.networks import keras_model
-    from bench.throughput import _timer
 
     keras.utils.set_random_seed(0)
     model = keras_model(NETS["taxi"])
@@ -44,7 +43,7 @@ def _epoch_seconds(lever: str, x, y, epochs: int) -> list[float]:
             steps_per_execution=32,
             jit_compile=lever == "xla",
         )
-    timer = _timer()
+    timer = _common.epoch_timer()
     if lever == "tf_data":
         data = (
             tf.data.Dataset.from_tensor_slices((x, y))

@@ -146,7 +146,6 @@ def child(mode: str, paths: list[Path], epochs: int, batch: int, seed: int) -> d
     import numpy as np
 
     import nnlabs  # first: it sets the Keras backend
-    from bench.throughput import _timer
     from nnlabs.data.taxi import read_trips
     from nnlabs.labs import taxi
 
@@ -154,7 +153,7 @@ def child(mode: str, paths: list[Path], epochs: int, batch: int, seed: int) -> d
     train, test = paths[:-1], paths[-1]
     model = taxi.build_network(taxi.TaxiSettings(), len(taxi.PREDICTORS))
     rss_setup = _rss_mib()
-    timer = _timer()
+    timer = _common.epoch_timer()
     start = time.perf_counter()
     if mode == "memory":
         frames = [read_trips(p) for p in train]

@@ -78,6 +78,15 @@ NULL_TAIL_COLUMNS = (
     "congestion_surcharge",
     "airport_fee",
 )
+# Added to fare and tip in total_amount; copied from the drawn real trip.
+SURCHARGES = (
+    "extra",
+    "mta_tax",
+    "tolls_amount",
+    "improvement_surcharge",
+    "congestion_surcharge",
+    "airport_fee",
+)
 _COPIED = (
     "VendorID",
     "passenger_count",
@@ -86,12 +95,7 @@ _COPIED = (
     "PULocationID",
     "DOLocationID",
     "payment_type",
-    "extra",
-    "mta_tax",
-    "tolls_amount",
-    "improvement_surcharge",
-    "congestion_surcharge",
-    "airport_fee",
+    *SURCHARGES,
 )
 
 
@@ -152,15 +156,7 @@ def synthesize(sample: pa.Table, rows: int, seed: int) -> pa.Table:
         fare_amount=fare,
         tip_amount=tip,
     )
-    surcharges = (
-        "extra",
-        "mta_tax",
-        "tolls_amount",
-        "improvement_surcharge",
-        "congestion_surcharge",
-        "airport_fee",
-    )
-    total = fare + tip + sum(np.nan_to_num(out[c].astype(np.float64)) for c in surcharges)
+    total = fare + tip + sum(np.nan_to_num(out[c].astype(np.float64)) for c in SURCHARGES)
     out["total_amount"] = np.round(total, 2)
 
     arrays = []

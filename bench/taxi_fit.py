@@ -57,13 +57,12 @@ def _fit(variant: str, data, seed: int, epochs: int) -> dict[str, Any]:
     import keras
     import numpy as np
 
-    from bench.throughput import _timer
     from nnlabs.estimators import NetworkRegressor
     from nnlabs.labs import taxi
 
     x_tr, y_tr, x_te, y_te = data
     settings = taxi.TaxiSettings(epochs=epochs)
-    timer = _timer()
+    timer = _common.epoch_timer()
     start = time.perf_counter()
     if variant == "notes":
         keras.utils.set_random_seed(seed)

@@ -47,29 +47,12 @@ TORCH_DEPS = ("numpy",)
 # ---------------------------------------------------------------- children ----------
 
 
-def _timer():
-    import keras
-
-    class EpochTimer(keras.callbacks.Callback):
-        def __init__(self) -> None:
-            super().__init__()
-            self.seconds: list[float] = []
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self._start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds.append(time.perf_counter() - self._start)
-
-    return EpochTimer()
-
-
 def _keras_variant(net: Net, x, y, batch: int, epochs: int, variant: str) -> list[float]:
     """Epoch seconds of one fit of ``net`` by ``variant``."""
     from bench.networks import keras_model
     from nnlabs.estimators import NetworkClassifier, NetworkRegressor
 
-    timer = _timer()
+    timer = _common.epoch_timer()
     if variant == "keras_fit":
         import keras
 
