@@ -378,16 +378,23 @@ def _labs_section(results: dict[str, Any]) -> list[str]:
 
 
 def _gpu_section(results: dict[str, Any]) -> list[str]:
-    out = ["## GPU", "", *_provenance(results, "gpu")]
+    out = ["## GPU", ""]
     res = _section(results, "gpu")
     if res is None:
+        stored = results.get("sections", {}).get("gpu")
+        why = (
+            _why_missing(results, "gpu") if stored else "Not measured: no GPU machine was available"
+        )
         return [
             *out,
+            f"_{why}._",
+            "",
             "To measure: on a machine with an NVIDIA GPU and JAX, copy the repository and the "
             "real 100k-row sample, then `KERAS_BACKEND=jax python3 -m bench.gpu_taxi --sample "
             "SAMPLE.parquet --out gpu.json`, and here `python -m bench.run --import-gpu gpu.json`.",
             "",
         ]
+    out += _provenance(results, "gpu")
     rows = [
         [
             r.get("variant"),

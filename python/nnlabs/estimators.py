@@ -22,8 +22,9 @@ from nnlabs._validation import check_finite_matrix, check_float, check_int
 # Rows per step when predicting and when evaluating the validation rows after each epoch.
 PREDICT_BATCH = 8192
 # Training steps run per compiled call (Keras' ``steps_per_execution``). Fusing steps cuts
-# the per-step Python and dispatch overhead that dominates small dense networks; 32 was
-# the fastest safe choice measured on TensorFlow and JAX (BENCHMARKS.md, bench/throughput.py).
+# the per-step overhead that dominates small dense networks: on TensorFlow 32 gave 1.3-2.6x
+# the samples/s of one step per call for the labs' networks with the same fits, and larger
+# values were not reliably faster (docs/performance.md, bench/throughput.py).
 # Batch-level callbacks then fire once per 32 steps; epoch-level ones are unaffected.
 # Keras on PyTorch runs one step per call whatever is asked (its fit refuses any other).
 STEPS_PER_EXECUTION = 32
