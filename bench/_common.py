@@ -69,6 +69,7 @@ def load_average() -> list[float] | None:
 
 
 def median(values: Sequence[float]) -> float:
+    """The median of ``values`` as a float."""
     return float(statistics.median(values))
 
 
@@ -165,6 +166,7 @@ def python_module(module: str, *args: str) -> list[str]:
 
 
 def logs_dir() -> Path:
+    """``bench/_work/logs``, created if needed: each child's stdout and stderr go here."""
     path = WORK / "logs"
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -87,6 +87,7 @@ def _pandas_full_read(path: Path):
 
 
 def child(variant: str, path: Path) -> dict[str, Any]:
+    """One child process's measurement (run in a fresh interpreter); returns its figures."""
     import numpy as np  # noqa: F401  (imports stay outside the timed region)
     import pandas as pd  # noqa: F401
     import pyarrow.dataset  # noqa: F401
@@ -130,6 +131,7 @@ def month_path(rows: int | None = None) -> Path | None:
 
 
 def run(quick: bool = False) -> dict[str, Any]:
+    """Run this section at full size (CI-sized with ``quick``); return its figures."""
     mode = QUICK if quick else FULL
     start = time.perf_counter()
     path = month_path(mode["rows"])
@@ -173,6 +175,7 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command-line entry point (``python -m`` this module); see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     c = sub.add_parser("child")

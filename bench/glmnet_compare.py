@@ -140,6 +140,7 @@ def _compare(py: dict[str, Any], r: dict[str, Any], prefix: str) -> dict[str, An
 
 
 def run(quick: bool = False) -> dict[str, Any]:
+    """Run this section at full size (CI-sized with ``quick``); return its figures."""
     from shutil import which
 
     mode = QUICK if quick else FULL

@@ -204,6 +204,7 @@ def _environment() -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command-line entry point (``python -m`` this module); see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)

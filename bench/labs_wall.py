@@ -79,6 +79,7 @@ def _timed(argv: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
 
 
 def run(quick: bool = False) -> dict[str, Any]:
+    """Run this section at full size (CI-sized with ``quick``); return its figures."""
     from nnlabs.labs import LABS
 
     mode = QUICK if quick else FULL

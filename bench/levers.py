@@ -58,6 +58,7 @@ def _epoch_seconds(lever: str, x, y, epochs: int) -> list[float]:
 
 
 def child(lever: str, rows: int, epochs: int) -> dict[str, Any]:
+    """One child process's measurement (run in a fresh interpreter); returns its figures."""
     import os
 
     os.environ["NNLABS_BACKEND"] = "tensorflow"
@@ -78,6 +79,7 @@ def child(lever: str, rows: int, epochs: int) -> dict[str, Any]:
 
 
 def run(quick: bool = False) -> dict[str, Any]:
+    """Run this section at full size (CI-sized with ``quick``); return its figures."""
     mode = QUICK if quick else FULL
     rounds: list[dict[str, Any]] = []
     for r in range(mode["rounds"]):
@@ -109,6 +111,7 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command-line entry point (``python -m`` this module); see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("lever", choices=LEVERS)
     parser.add_argument("--rows", type=int, default=FULL["rows"])

@@ -107,6 +107,7 @@ def import_gpu(path: Path, results_path: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command-line entry point (``python -m`` this module); see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="CI-sized runs")
     parser.add_argument("--only", nargs="+", choices=list(SECTIONS), help="these sections")
@@ -125,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
         names = args.only or list(SECTIONS)
         results = run_sections(names, quick=args.quick, results_path=results_path)
     report.write(results, report_path)
-    print(f"[bench] wrote {results_path} and {report_path}", flush=True)
+    print(f"[bench] results in {results_path}, report written to {report_path}", flush=True)
 
 
 if __name__ == "__main__":

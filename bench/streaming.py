@@ -140,6 +140,7 @@ def _test_set(path: Path, mean, sd):
 
 
 def child(mode: str, paths: list[Path], epochs: int, batch: int, seed: int) -> dict[str, Any]:
+    """One child process's measurement (run in a fresh interpreter); returns its figures."""
     import math
 
     import keras
@@ -221,6 +222,7 @@ def months(k: int, rows: int | None = None) -> list[Path] | None:
 
 
 def run(quick: bool = False, **overrides: Any) -> dict[str, Any]:
+    """Run this section at full size (CI-sized with ``quick``); return its figures."""
     mode = {**(QUICK if quick else FULL), **overrides}
     paths = months(mode["months"], mode.get("rows"))
     if paths is None:
@@ -272,6 +274,7 @@ def _interval(values: list[float]) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command-line entry point (``python -m`` this module); see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", choices=["memory", "stream", "all"])
     parser.add_argument("--paths", nargs="+", type=Path, default=[])

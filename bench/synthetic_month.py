@@ -199,6 +199,7 @@ def ensure_month(sample_path: Path, out: Path, *, rows: int = MONTH_ROWS, seed: 
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command-line entry point (``python -m`` this module); see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=Path, required=True, help="the real 100k-row sample")
     parser.add_argument("--out", type=Path, required=True)

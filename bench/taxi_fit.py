@@ -106,6 +106,7 @@ def _fit(variant: str, data, seed: int, epochs: int) -> dict[str, Any]:
 
 
 def child(variants: list[str], seed: int, rows: int, epochs: int) -> dict[str, Any]:
+    """One child process's measurement (run in a fresh interpreter); returns its figures."""
     import nnlabs  # noqa: F401  (sets the Keras backend)
 
     data = _data(rows)
@@ -122,6 +123,7 @@ def _interval(values: list[float]) -> dict[str, float]:
 
 
 def run(quick: bool = False) -> dict[str, Any]:
+    """Run this section at full size (CI-sized with ``quick``); return its figures."""
     from bench.dataprep import month_path
 
     mode = QUICK if quick else FULL
@@ -186,6 +188,7 @@ def summarize(fits: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command-line entry point (``python -m`` this module); see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("variants", nargs="+", choices=["notes", "nnlabs"])
     parser.add_argument("--seed", type=int, default=BASE_SEED)
