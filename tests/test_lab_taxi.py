@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
+from _fixtures_labs import synthetic_trips as _trips
+from _fixtures_labs import synthetic_zones as _zones
 from nnlabs import DataError, DownloadError, ParameterError
 from nnlabs.cli import main
 from nnlabs.data import taxi as taxi_data
@@ -17,47 +19,6 @@ from nnlabs.labs._taxi_embedding import zone_features
 from nnlabs.networks import parameter_counts
 
 TINY = {"epochs": 2, "cache": False}
-MANHATTAN = (161, 162, 230, 236, 237, 48)
-OTHER = (132, 138, 1, 79, 7)
-
-
-def _zones() -> pd.DataFrame:
-    """A stand-in for TLC's lookup: 265 zones, the airports and a few Manhattan ones real."""
-    ids = np.arange(1, 266)
-    borough = np.where(ids % 2 == 0, "Brooklyn", "Queens").astype(object)
-    service = np.full(len(ids), "Boro Zone", dtype=object)
-    borough[np.isin(ids, MANHATTAN)] = "Manhattan"
-    service[np.isin(ids, MANHATTAN)] = "Yellow Zone"
-    airports = np.isin(ids, (132, 138))
-    borough[airports], service[airports] = "Queens", "Airports"
-    borough[0], service[0] = "EWR", "EWR"
-    borough[263], borough[264] = "Unknown", "N/A"
-    return pd.DataFrame(
-        {"LocationID": ids, "Borough": borough, "Zone": "z", "service_zone": service}
-    )
-
-
-def _trips(n: int, seed: int = 0) -> pd.DataFrame:
-    """Trips shaped like read_trips' output; fares follow a meter, JFK trips are flat $70."""
-    rng = np.random.default_rng(seed)
-    zones = np.array(MANHATTAN + OTHER)
-    pu, do = rng.choice(zones, n), rng.choice(zones, n)
-    distance = rng.gamma(2.0, 1.5, n) + 0.2
-    duration = distance * rng.uniform(2.5, 5.0, n) + 2.0
-    fare = 3.0 + 2.5 * distance + 0.3 * duration + rng.normal(0, 0.5, n)
-    fare = np.where((pu == 132) | (do == 132), 70.0, fare)
-    return pd.DataFrame(
-        {
-            "fare_amount": fare.astype(np.float32),
-            "trip_distance": distance.astype(np.float32),
-            "passenger_count": rng.integers(1, 5, n).astype(np.int16),
-            "PULocationID": pu.astype(np.int16),
-            "DOLocationID": do.astype(np.int16),
-            "hour_of_day": rng.integers(0, 24, n).astype(np.int16),
-            "day_of_week": rng.integers(1, 8, n).astype(np.int16),
-            "duration_min": duration.astype(np.float32),
-        }
-    )
 
 
 def _write_month(folder, trips: pd.DataFrame, color: str = "yellow") -> None:
