@@ -42,9 +42,9 @@ def _arrays(frame, n_sample: int | None):
     """Sample (optional), split 80/20 and standardize; float32 arrays as the lab feeds them."""
     import numpy as np
 
-    from nnlabs._splits import random_split
     from nnlabs.features import fit_scaler
     from nnlabs.labs.taxi import PREDICTORS, RESPONSE
+    from nnlabs.splits import random_split
 
     x = frame[list(PREDICTORS)].to_numpy(dtype=np.float64)
     y = frame[RESPONSE].to_numpy(dtype=np.float32)

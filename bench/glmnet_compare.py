@@ -54,8 +54,8 @@ def _taxi(rows: int) -> dict[str, Any] | None:
 
 def _split_scaled(x: np.ndarray, y: np.ndarray, settings: Any, measure: str) -> dict[str, Any]:
     """The lab's split and training-row scaling of (x, y), as the lab's Lasso sees them."""
-    from nnlabs._splits import random_split
     from nnlabs.features import fit_scaler
+    from nnlabs.splits import random_split
 
     split = random_split(len(y), settings.test_fraction, settings.seed)
     xs = fit_scaler(x, split.train, settings.scaling).transform(x)

@@ -217,10 +217,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from bench.synthetic_month import MONTH_ROWS, write_month
-    from nnlabs._splits import random_split
     from nnlabs.data.taxi import read_trips
     from nnlabs.features import fit_scaler
     from nnlabs.labs import taxi
+    from nnlabs.splits import random_split
 
     result: dict[str, Any] = {"environment": _environment(), "runs": []}
     rows = args.rows or MONTH_ROWS

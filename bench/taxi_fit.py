@@ -37,9 +37,9 @@ def _data(rows: int):
     import numpy as np
 
     from bench.dataprep import month_path
-    from nnlabs._splits import random_split
     from nnlabs.data.taxi import read_trips
     from nnlabs.labs import taxi
+    from nnlabs.splits import random_split
 
     path = month_path()
     settings = taxi.TaxiSettings()

@@ -9,12 +9,12 @@ from scipy import stats
 
 from nnlabs import DataError, ParameterError
 from nnlabs._io import atomic_write
-from nnlabs._splits import explicit_split, random_split
 from nnlabs.baselines import LassoCV, LogisticLassoCV
 from nnlabs.estimators import NetworkRegressor
 from nnlabs.evaluation import bootstrap_difference, summarize_repeats
 from nnlabs.features import model_matrix
 from nnlabs.metrics import mae
+from nnlabs.splits import explicit_split, random_split
 
 
 def test_model_matrix_reference_levels_like_r():

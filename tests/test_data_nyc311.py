@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from _fixtures_data import closed_port_url, files_under, no_proxy, nyc311_rows, serve
-from nnlabs._errors import DataError, DownloadError, ParameterError
 from nnlabs.data import nyc311
 from nnlabs.data.nyc311 import NYC311_COLUMNS, load_311, simulate
+from nnlabs.errors import DataError, DownloadError, ParameterError
 
 API_PATH = "/resource/erm2-nwe9.json"
 

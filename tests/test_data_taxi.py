@@ -14,9 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from _fixtures_data import trip_table, write_trips, zone_csv
-from nnlabs._errors import DataError, ParameterError
 from nnlabs.data import taxi
 from nnlabs.data.taxi import TAXI_COLUMNS, TripFilter, read_trips
+from nnlabs.errors import DataError, ParameterError
 
 EXPECTED_DTYPES = {
     "fare_amount": "float32",

@@ -16,9 +16,9 @@ from _fixtures_data import (
     trip_table,
     zone_csv,
 )
-from nnlabs._errors import DataError, DownloadError
 from nnlabs.data import taxi
 from nnlabs.data._download import Progress, download_file
+from nnlabs.errors import DataError, DownloadError
 
 TRIP_PATH = "/trip-data/yellow_tripdata_2023-01.parquet"
 ZONE_PATH = "/misc/taxi_zone_lookup.csv"

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from nnlabs import DataError, ParameterError
-from nnlabs._splits import random_split
 from nnlabs.data import hitters as hitters_data
 from nnlabs.labs import hitters
 from nnlabs.networks import parameter_counts
+from nnlabs.splits import random_split
 
 TINY = {"epochs": 3, "cache": False}
 

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 from nnlabs import DataError, ParameterError
-from nnlabs._splits import random_split
 from nnlabs.cli import main
 from nnlabs.data import nyc311 as nyc311_data
 from nnlabs.features import lump_n, r_wday
 from nnlabs.labs import nyc311
 from nnlabs.networks import parameter_counts
+from nnlabs.splits import random_split
 
 TINY = {"simulated_rows": 3000, "epochs": 2, "cache": False}
 

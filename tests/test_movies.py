@@ -10,11 +10,11 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from nnlabs import DataError, ParameterError
-from nnlabs._splits import random_split
 from nnlabs.cli import main as cli_main
 from nnlabs.data import movies as movies_data
 from nnlabs.labs import movies
 from nnlabs.networks import parameter_counts
+from nnlabs.splits import random_split
 
 # Few epochs, 3 CV folds and few bootstrap draws keep each run to seconds.
 TINY = {"epochs": 3, "lasso_folds": 3, "bootstrap_draws": 50, "cache": False}

@@ -13,14 +13,14 @@ import importlib
 from typing import Any
 
 from nnlabs._backend import configure_backend
-from nnlabs._errors import (
+from nnlabs._seed import set_seed
+from nnlabs.errors import (
     DataError,
     DataNotFoundError,
     DownloadError,
     NnlabsError,
     ParameterError,
 )
-from nnlabs._seed import set_seed
 
 __version__ = "0.1.0"
 
@@ -29,12 +29,15 @@ configure_backend()
 _LAZY_SUBMODULES = (
     "baselines",
     "data",
+    "doctor",
+    "errors",
     "estimators",
     "evaluation",
     "features",
     "labs",
     "metrics",
     "networks",
+    "splits",
     "worked_example",
 )
 

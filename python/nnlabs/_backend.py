@@ -15,7 +15,7 @@ DEFAULT_BACKEND = "tensorflow"
 
 def configure_backend() -> str:
     """Set ``KERAS_BACKEND`` from ``NNLABS_BACKEND`` (or the default) and return it."""
-    from nnlabs._errors import ParameterError
+    from nnlabs.errors import ParameterError
 
     wanted = os.environ.get("NNLABS_BACKEND") or os.environ.get("KERAS_BACKEND")
     wanted = (wanted or DEFAULT_BACKEND).strip().lower()

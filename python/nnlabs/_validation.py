@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlabs._errors import DataError, ParameterError
+from nnlabs.errors import DataError, ParameterError
 
 
 def check_int(name: str, value: Any, minimum: int | None = None) -> int:

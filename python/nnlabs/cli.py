@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from nnlabs._errors import DataNotFoundError, DownloadError, NnlabsError, ParameterError
+from nnlabs.errors import DataNotFoundError, DownloadError, NnlabsError, ParameterError
 
 # CLI option -> keyword of a lab's settings or run(); None values are not passed.
 _RUN_OPTIONS = ("seed", "epochs", "repeats", "validation", "scaling", "rows", "color", "data_dir")
@@ -103,7 +103,7 @@ def _cmd_worked_example(args: argparse.Namespace) -> int:
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from nnlabs._doctor import report
+    from nnlabs.doctor import report
 
     for key, value in report().items():
         print(f"{key:>14}: {value}")

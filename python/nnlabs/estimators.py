@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
-from nnlabs._errors import NnlabsError, ParameterError
 from nnlabs._seed import set_seed
 from nnlabs._validation import check_finite_matrix, check_float, check_int
+from nnlabs.errors import NnlabsError, ParameterError
 
 # Rows per step when predicting and when evaluating the validation rows after each epoch.
 PREDICT_BATCH = 8192

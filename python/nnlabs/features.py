@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import StandardScaler
 
-from nnlabs._errors import DataError
 from nnlabs._validation import check_int
+from nnlabs.errors import DataError
 
 SCALINGS = ("train", "all")
 

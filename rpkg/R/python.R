@@ -238,7 +238,7 @@ nnlabs_python_config <- function() {
   python <- if (python_initialized()) reticulate::py_config()$python else .state$python
   facts <- NULL
   if (is.null(problem)) {
-    doctor <- py_module("_doctor")
+    doctor <- py_module("doctor")
     facts <- unlist(py_value_to_r(with_python_errors(doctor$report())))
   }
   structure(

@@ -17,15 +17,16 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from _fixtures_labs import synthetic_trips, synthetic_zones  # noqa: E402
-
 import nnlabs  # noqa: E402
+from _fixtures_labs import synthetic_trips, synthetic_zones  # noqa: E402
 
 # name -> (lab, run keyword arguments); every run uses cache=False.
 CASES = {
     "hitters": ("hitters", {"epochs": 3}),
-    "hitters_notes": ("hitters", {"epochs": 3, "validation": "test", "scaling": "all",
-                                  "standardize_target": False}),
+    "hitters_notes": (
+        "hitters",
+        {"epochs": 3, "validation": "test", "scaling": "all", "standardize_target": False},
+    ),
     "hitters_repeats": ("hitters", {"epochs": 2, "repeats": 2}),
     "movies": ("movies", {"epochs": 3, "lasso_folds": 3, "bootstrap_draws": 50}),
     "movies_repeats": ("movies", {"epochs": 2, "lasso_folds": 3, "repeats": 2}),
@@ -49,14 +50,25 @@ def summary(result) -> dict:
         "history_rows": len(result.history),
         "history_last": {k: float(v) for k, v in result.history.iloc[-1].items()},
     }
-    for key in ("n_train", "n_test", "lasso_lambda", "lm_notes_artefact", "class_counts",
-                "test_hits", "parameters", "keras_auc", "best_epoch", "n_usable"):
+    for key in (
+        "n_train",
+        "n_test",
+        "lasso_lambda",
+        "lm_notes_artefact",
+        "class_counts",
+        "test_hits",
+        "parameters",
+        "keras_auc",
+        "best_epoch",
+        "n_usable",
+    ):
         if key in result.extras:
             out[key] = result.extras[key]
     if "nested_r2" in result.extras:
         out["nested_r2"] = result.extras["nested_r2"].to_dict(orient="list")
-    return json.loads(json.dumps(out, default=lambda v: v.item() if isinstance(v, np.generic)
-                                 else str(v)))
+    return json.loads(
+        json.dumps(out, default=lambda v: v.item() if isinstance(v, np.generic) else str(v))
+    )
 
 
 def compute(name: str) -> dict:

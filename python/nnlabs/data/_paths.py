@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from nnlabs._cache import default_cache_dir
-from nnlabs._errors import DataNotFoundError, ParameterError
+from nnlabs.errors import DataNotFoundError, ParameterError
 
 DATA_DIR_ENV = "NNLABS_DATA_DIR"
 

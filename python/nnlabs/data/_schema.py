@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from nnlabs._errors import DataError
+from nnlabs.errors import DataError
 
 TAXI_COLORS = ("yellow", "green")
 # TLC prefixes its datetime columns by vendor system: tpep (yellow), lpep (green).

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nnlabs._errors import DataError
+from nnlabs.errors import DataError
 
 CATEGORICAL = ("League", "Division", "NewLeague")
 RESPONSE = "Salary"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from nnlabs._errors import ParameterError
+from nnlabs.errors import ParameterError
 from nnlabs.labs._result import LabResult
 
 # Lab name -> module under nnlabs.labs; each module defines run(settings=None, **overrides).

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from nnlabs._cache import ModelCache, cache_key
-from nnlabs._errors import ParameterError
+from nnlabs.errors import ParameterError
 from nnlabs.evaluation import bootstrap_difference, summarize_repeats
 from nnlabs.labs._result import LabResult
 

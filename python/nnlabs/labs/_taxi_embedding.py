@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from nnlabs._errors import DataError
 from nnlabs._validation import check_int
+from nnlabs.errors import DataError
 from nnlabs.networks import DenseBlock
 
 # Boroughs of the TLC zone lookup that get an indicator; "Unknown" and "N/A" get none.

@@ -13,11 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nnlabs._errors import DataError
-from nnlabs._splits import Split, explicit_split, random_split
 from nnlabs._validation import check_choice, check_finite_matrix, check_float, check_int
 from nnlabs.baselines import LassoCV, LinearRegression
 from nnlabs.data import hitters as hitters_data
+from nnlabs.errors import DataError
 from nnlabs.estimators import NetworkRegressor
 from nnlabs.features import SCALINGS, fit_scaler, model_matrix
 from nnlabs.labs._common import (
@@ -32,6 +31,7 @@ from nnlabs.labs._common import (
 from nnlabs.labs._result import LabResult
 from nnlabs.metrics import mae
 from nnlabs.networks import DenseBlock, dense_network
+from nnlabs.splits import Split, explicit_split, random_split
 
 VALIDATIONS = ("split", "test")
 LM, LASSO, NN = "Linear Regression", "Lasso", "Neural Network (2-layer)"

@@ -17,11 +17,10 @@ import numpy as np
 import pandas as pd
 import sklearn
 
-from nnlabs._errors import DataError
-from nnlabs._splits import Split, explicit_split, random_split
 from nnlabs._validation import check_choice, check_finite_matrix, check_float, check_int
 from nnlabs.baselines import LogisticLassoCV
 from nnlabs.data import movies as movies_data
+from nnlabs.errors import DataError
 from nnlabs.estimators import NetworkClassifier
 from nnlabs.features import SCALINGS, fit_scaler
 from nnlabs.labs._common import (
@@ -36,6 +35,7 @@ from nnlabs.labs._common import (
 from nnlabs.labs._result import LabResult
 from nnlabs.metrics import accuracy, classification_scores, confusion_table, roc_auc
 from nnlabs.networks import DenseBlock, dense_network, parameter_counts
+from nnlabs.splits import Split, explicit_split, random_split
 
 VALIDATIONS = ("split", "test")
 LASSO, NN = "Logistic Regression (Lasso)", "Neural Network (3-layer)"

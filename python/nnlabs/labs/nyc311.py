@@ -26,10 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nnlabs._errors import DataError, ParameterError
-from nnlabs._splits import Split, random_split
 from nnlabs._validation import check_choice, check_float, check_int
 from nnlabs.baselines import LassoCV, LinearRegression
+from nnlabs.errors import DataError, ParameterError
 from nnlabs.estimators import NetworkRegressor
 from nnlabs.features import SCALINGS, lump_n, model_matrix, r_wday
 from nnlabs.labs._common import (
@@ -44,6 +43,7 @@ from nnlabs.labs._common import (
 from nnlabs.labs._result import LabResult
 from nnlabs.metrics import mae, r2
 from nnlabs.networks import DenseBlock, dense_network
+from nnlabs.splits import Split, random_split
 
 LM, LASSO, NN = "Linear Regression", "Lasso", "Neural Network (3-layer)"
 TITLE = "Table 11.33: test-set MAE (log-hours), NYC 311 resolution time"

@@ -21,12 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nnlabs._errors import DataError, ParameterError
 from nnlabs._io import atomic_path
-from nnlabs._splits import Split, random_split
 from nnlabs._validation import check_choice, check_float, check_int
 from nnlabs.baselines import LassoCV
 from nnlabs.data import taxi as taxi_data
+from nnlabs.errors import DataError, ParameterError
 from nnlabs.estimators import NetworkRegressor
 from nnlabs.features import SCALINGS, fit_scaler
 from nnlabs.labs._common import (
@@ -42,6 +41,7 @@ from nnlabs.labs._result import LabResult
 from nnlabs.labs._taxi_embedding import embedding_network, zone_features
 from nnlabs.metrics import mae
 from nnlabs.networks import DenseBlock, dense_network
+from nnlabs.splits import Split, random_split
 
 LASSO, NN, EMB = "Lasso", "Neural Network (3-layer)", "Network with zone embeddings"
 TITLE = "Table 11.34: test-set MAE (dollars), NYC taxi metered fare"
