@@ -20,7 +20,7 @@ import argparse
 from typing import Any
 
 from bench import _common
-from bench.networks import NETS, synthetic_data
+from bench.networks import nets, synthetic_data
 
 LEVERS = ("notes", "spe32", "xla", "one_inter_op_thread", "tf_data")
 FULL = {"rounds": 3, "epochs": 3, "rows": 240_000}
@@ -35,7 +35,7 @@ def _epoch_seconds(lever: str, x, y, epochs: int) -> list[float]:
     from bench.networks import keras_model
 
     keras.utils.set_random_seed(0)
-    model = keras_model(NETS["taxi"])
+    model = keras_model(nets()["taxi"])
     if lever != "notes":
         model.compile(
             optimizer=keras.optimizers.Adam(1e-3),
@@ -68,7 +68,7 @@ def child(lever: str, rows: int, epochs: int) -> dict[str, Any]:
         import tensorflow as tf
 
         tf.config.threading.set_inter_op_parallelism_threads(1)
-    x, y = synthetic_data(NETS["taxi"], rows)
+    x, y = synthetic_data(nets()["taxi"], rows)
     seconds = _epoch_seconds(lever, x, y, epochs)
     steady = _common.median(seconds[1:]) if len(seconds) > 1 else seconds[0]
     return {

@@ -1,15 +1,30 @@
-"""The four labs' networks as the notes define them, for the throughput benchmarks.
+"""The labs' networks, built by the labs' own factories, for the throughput benchmarks.
 
-Kept free of Keras at import time: the plain-PyTorch child imports this module from a
-virtual environment that has NumPy and PyTorch only.
+A ``Net`` describes one lab's network (hidden layers, loss, batch sizes) as read from the
+Keras model its ``LabSpec`` builds at default settings. The description travels to child
+processes as JSON in ``BENCH_NETS`` (``export_nets``): the plain-PyTorch child runs in a
+virtual environment with NumPy and PyTorch only, which cannot import nnlabs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import json
+import os
 from dataclasses import dataclass
 
 import numpy as np
+
+NETS_ENV = "BENCH_NETS"
+# What the benchmark adds to each lab: the width of its design matrix at the notes'
+# data, extra batch sizes beyond the lab's own, and the training rows of a timed epoch.
+BENCH = {
+    "hitters": {"n_inputs": 20, "extra_batches": (), "rows": 20_000},
+    "nyc311": {"n_inputs": 40, "extra_batches": (), "rows": 80_000},
+    "taxi": {"n_inputs": 7, "extra_batches": (4096,), "rows": 240_000},
+    "movies": {"n_inputs": 6, "extra_batches": (), "rows": 20_000},
+}
 
 
 @dataclass(frozen=True)
@@ -21,7 +36,7 @@ class Layer:
 
 @dataclass(frozen=True)
 class Net:
-    """One lab's network: inputs, hidden layers, loss, the notes' batch size(s)."""
+    """One lab's network: inputs, hidden layers, loss, the batch size(s) timed."""
 
     name: str
     n_inputs: int
@@ -45,36 +60,61 @@ class Net:
         """Training FLOP per sample: 3 passes (forward, two backward) x 2 x multiply-adds."""
         return 3 * 2 * self.multiply_adds
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Net:
+        layers = tuple(Layer(**layer) for layer in data["layers"])
+        return cls(**{**data, "layers": layers, "batch_sizes": tuple(data["batch_sizes"])})
 
-NETS: dict[str, Net] = {
-    "hitters": Net(
-        "hitters", 20, (Layer(64, True, 0.3), Layer(32, True, 0.2)), "mse", (32,), 20_000
-    ),
-    "nyc311": Net(
-        "nyc311",
-        40,
-        (Layer(128, True, 0.3), Layer(64, True, 0.2), Layer(32, False, 0.1)),
-        "mae",
-        (256,),
-        80_000,
-    ),
-    "taxi": Net(
-        "taxi",
-        7,
-        (Layer(256, False, 0.1), Layer(128, False, 0.1), Layer(64)),
-        "mae",
-        (512, 4096),
-        240_000,
-    ),
-    "movies": Net(
-        "movies",
-        6,
-        (Layer(32, True, 0.3), Layer(16, False, 0.2)),
-        "binary_crossentropy",
-        (32,),
-        20_000,
-    ),
-}
+
+def lab_model(name: str, n_inputs: int):
+    """The compiled Keras network of lab ``name`` at its default settings, from its spec."""
+    from nnlabs import labs
+
+    spec = labs.get(name)
+    estimator = spec.models[spec.network].make(spec.settings(), 0)
+    return estimator.build(n_inputs)
+
+
+def net_of_lab(name: str, n_inputs: int, extra_batches: tuple[int, ...], rows: int) -> Net:
+    """Describe lab ``name``'s network by walking the layers its factory builds."""
+    from nnlabs import labs
+
+    model = lab_model(name, n_inputs)
+    layers: list[dict] = []
+    for layer in model.layers[1:-1]:  # between the input and the output unit
+        kind = type(layer).__name__
+        if kind == "Dense":
+            layers.append({"units": layer.units, "batch_norm": False, "dropout": 0.0})
+        elif kind == "BatchNormalization":
+            layers[-1]["batch_norm"] = True
+        elif kind == "Dropout":
+            layers[-1]["dropout"] = float(layer.rate)
+    batch = labs.get(name).settings().batch_size
+    return Net(
+        name=name,
+        n_inputs=n_inputs,
+        layers=tuple(Layer(**layer) for layer in layers),
+        loss=model.loss,
+        batch_sizes=(batch, *extra_batches),
+        rows=rows,
+    )
+
+
+def nets() -> dict[str, Net]:
+    """Every lab's ``Net``: from ``BENCH_NETS`` in a child, else from the labs' factories."""
+    exported = os.environ.get(NETS_ENV)
+    if exported:
+        return {k: Net.from_dict(v) for k, v in json.loads(exported).items()}
+    return {name: net_of_lab(name, **extra) for name, extra in BENCH.items()}
+
+
+def export_nets() -> dict[str, Net]:
+    """Describe the networks once and put them in ``BENCH_NETS`` for child processes."""
+    described = nets()
+    os.environ[NETS_ENV] = json.dumps({k: dataclasses.asdict(v) for k, v in described.items()})
+    return described
+
+
 DATA_SEED = 0
 
 
@@ -93,17 +133,5 @@ def synthetic_data(net: Net, rows: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def keras_model(net: Net):
-    """The network with ``nnlabs.networks.dense_network``, compiled as the notes do."""
-    import keras
-
-    from nnlabs.networks import DenseBlock, dense_network
-
-    blocks = [DenseBlock(layer.units, layer.batch_norm, layer.dropout) for layer in net.layers]
-    model = dense_network(
-        net.n_inputs,
-        blocks,
-        output_activation="sigmoid" if net.classifier else None,
-        name=net.name,
-    )
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss=net.loss)
-    return model
+    """The lab's compiled network, built by its own factory (``lab_model``)."""
+    return lab_model(net.name, net.n_inputs)

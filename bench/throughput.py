@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import _common
-from bench.networks import NETS, Net, synthetic_data
+from bench.networks import Net, export_nets, nets, synthetic_data
 
 KERAS_KINDS = ("tensorflow", "jax", "torch")
 KINDS = (*KERAS_KINDS, "torch-plain", "sklearn")
@@ -164,7 +164,7 @@ def _versions(kind: str) -> dict[str, str]:
     return out
 
 
-def child(kind: str, quick: bool, nets: list[str]) -> dict[str, Any]:
+def child(kind: str, quick: bool, names: list[str]) -> dict[str, Any]:
     """One round of every network and variant for ``kind``; returns the figures."""
     from bench.sgemm import peak_gflops
 
@@ -177,8 +177,9 @@ def child(kind: str, quick: bool, nets: list[str]) -> dict[str, Any]:
         torch.set_num_threads(os.cpu_count() or 1)
     peak_start = peak_gflops()
     results = []
-    for name in nets:
-        net = NETS[name]
+    described = nets()
+    for name in names:
+        net = described[name]
         rows = int(net.rows * mode["row_scale"] * SLOW_KIND_ROW_SCALE.get(kind, 1.0))
         x, y = synthetic_data(net, rows)
         for batch in net.batch_sizes:
@@ -278,6 +279,7 @@ def torch_site(python: Path) -> str:
 def run(quick: bool = False) -> dict[str, Any]:
     """All rounds of all kinds; returns the per-round figures and their summary."""
     mode = QUICK if quick else FULL
+    described = export_nets()  # the children read the networks from the environment
     skipped: dict[str, str] = {}
     torch_python, reason = ensure_torch_venv()
     kinds = list(KINDS)
@@ -311,7 +313,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "skipped": skipped,
         "mode": "quick" if quick else "full",
         "summary": summarize(rounds),
-        "flop_per_sample": {n.name: n.flop_per_sample for n in NETS.values()},
+        "flop_per_sample": {n.name: n.flop_per_sample for n in described.values()},
     }
 
 
@@ -370,13 +372,13 @@ def main(argv: list[str] | None = None) -> None:
     c = sub.add_parser("child")
     c.add_argument("--kind", choices=KINDS, required=True)
     c.add_argument("--quick", action="store_true")
-    c.add_argument("--nets", nargs="+", default=list(NETS))
+    c.add_argument("--nets", nargs="+", default=None)
     args = parser.parse_args(argv)
     extra = os.environ.get("BENCH_EXTRA_SITE")
     if extra:
         # Appended, not prepended: the project's own NumPy and friends keep precedence.
         sys.path.append(extra)
-    _common.emit(child(args.kind, args.quick, args.nets))
+    _common.emit(child(args.kind, args.quick, args.nets or list(nets())))
 
 
 if __name__ == "__main__":

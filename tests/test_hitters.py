@@ -141,7 +141,7 @@ def test_explicit_split_indices(frame):
     test = np.arange(0, 263, 3)
     result = hitters.run(test_index=test, **TINY)
     assert result.extras["n_test"] == len(test) == 88
-    with pytest.raises(DataError, match="repeats must be 1 when test_index is given"):
+    with pytest.raises(ParameterError, match="repeats must be 1 when test_index is given"):
         hitters.run(test_index=test, repeats=2, **TINY)
 
 

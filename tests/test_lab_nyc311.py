@@ -243,7 +243,11 @@ def test_a_month_emptied_by_the_filter_is_an_error(tiny_raw, settings):
         ({"rows": -5}, ParameterError, r"rows must be an integer >= 1; got -5"),
         ({"simulated_rows": 0}, ParameterError, r"simulated_rows must be an integer >= 1"),
         ({"scaling": "x"}, ParameterError, r"scaling must be one of 'train', 'all'; got 'x'"),
-        ({"dropout": (0.3, 0.2)}, ParameterError, r"units, batch_norm and dropout must have"),
+        (
+            {"dropout": (0.3, 0.2)},
+            ParameterError,
+            r"dropout must have one value per hidden layer \(units has 3\); got 2",
+        ),
         ({"top_agencies": 0}, ParameterError, r"top_agencies must be an integer >= 1; got 0"),
     ],
 )
@@ -267,11 +271,11 @@ def test_bad_data(tiny_raw):
         nyc311.run(data=42, cache=False)
 
 
-def test_registered_for_the_cli():
+def test_registered_for_the_cli(capsys):
     from nnlabs import labs
-    from nnlabs.cli import _lab_kwargs
 
-    assert labs.get("nyc311") is nyc311
-    kwargs = _lab_kwargs(nyc311, {"rows": 100, "seed": 1, "data_dir": None}, strict=True)
-    assert kwargs == {"rows": 100, "seed": 1}
+    assert labs.get("nyc311") is nyc311.SPEC
     assert main(["run", "nyc311", "--rows", "0", "--no-cache"]) == 2
+    assert "rows must be an integer >= 1; got 0" in capsys.readouterr().err
+    assert main(["run", "nyc311", "--color", "green"]) == 2
+    assert "--color does not apply to lab 'nyc311'" in capsys.readouterr().err

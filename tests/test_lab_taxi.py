@@ -15,7 +15,7 @@ from nnlabs import DataError, DownloadError, ParameterError
 from nnlabs.cli import main
 from nnlabs.data import taxi as taxi_data
 from nnlabs.labs import taxi
-from nnlabs.labs._taxi_embedding import zone_features
+
 from nnlabs.networks import parameter_counts
 
 TINY = {"epochs": 2, "cache": False}
@@ -61,7 +61,7 @@ def test_embedding_network_counts_and_layers():
 
 
 def test_zone_features_by_hand():
-    feats = zone_features(np.array([132, 161, 999]), np.array([161, 161, 1]), _zones())
+    feats = taxi.zone_features(np.array([132, 161, 999]), np.array([161, 161, 1]), _zones())
     row = feats.iloc[0]  # JFK (Queens, Airports) -> Midtown (Manhattan, Yellow Zone)
     assert row["pu_borough_Queens"] == 1 and row["pu_airport"] == 1 and row["pu_yellow_zone"] == 0
     assert row["do_borough_Manhattan"] == 1 and row["do_yellow_zone"] == 1

@@ -227,7 +227,7 @@ def test_explicit_split_and_notes_protocol(frame):
     result = movies.run(data=frame, test_index=test, **TINY, **movies.NOTES_PROTOCOL)
     assert result.extras["n_test"] == len(test) == 84
     assert "val_auc" in result.history.columns
-    with pytest.raises(DataError, match=r"repeats must be 1 when test_index is given"):
+    with pytest.raises(ParameterError, match=r"repeats must be 1 when test_index is given"):
         movies.run(test_index=test, repeats=2, **TINY)
 
 

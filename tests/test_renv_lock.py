@@ -126,5 +126,5 @@ def test_description_dependencies_are_locked_at_sufficient_versions(lock, descri
 
 def test_vignette_tools_are_locked(lock):
     # knitr and rmarkdown knit the vignettes, ggplot2 draws plot(), jsonlite reads the
-    # results.json a lab writes to out_dir (docs/r_package.md).
+    # results.json a lab writes to out_dir (README.md, R section).
     assert {"knitr", "rmarkdown", "jsonlite", "ggplot2"} <= set(lock["Packages"])

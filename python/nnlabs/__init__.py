@@ -38,6 +38,7 @@ _LAZY_SUBMODULES = (
     "metrics",
     "networks",
     "splits",
+    "validation",
     "worked_example",
 )
 

@@ -7,7 +7,7 @@ import random
 
 import numpy as np
 
-from nnlabs._validation import check_int
+from nnlabs.validation import check_int
 
 
 def set_seed(seed: int) -> None:

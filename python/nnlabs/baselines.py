@@ -22,8 +22,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, LogisticRegression, lasso_path
 from sklearn.model_selection import KFold
 
-from nnlabs._validation import check_choice, check_finite_matrix, check_float, check_int
 from nnlabs.errors import DataError
+from nnlabs.validation import check_choice, check_finite_matrix, check_float, check_int
 
 __all__ = ["LassoCV", "LinearRegression", "LogisticLassoCV"]
 

@@ -1,39 +1,41 @@
 """The ``nnlabs`` command line: run labs, print the worked example, report the set-up.
 
-Errors the package raises on purpose print as one line on stderr with exit status 2.
+A lab's options come from its settings (``nnlabs.labs.describe``): ``--epochs``,
+``--units 64,32``, ``--standardize-target false``... An option a lab does not have is
+an error for that lab and ignored by ``run all``. Errors the package raises on purpose
+print as one line on stderr with exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import inspect
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from nnlabs.errors import DataNotFoundError, DownloadError, NnlabsError, ParameterError
 
-# CLI option -> keyword of a lab's settings or run(); None values are not passed.
-_RUN_OPTIONS = ("seed", "epochs", "repeats", "validation", "scaling", "rows", "color", "data_dir")
+# run() inputs offered on the command line, for the labs whose spec takes them.
+_INPUT_OPTIONS = {"data_dir": "folder with local data files (default: NNLABS_DATA_DIR)"}
+_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line and status 2, as for every other bad input.
+        self.exit(2, f"nnlabs: error: {message}\n")
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="nnlabs", description="Neural-network labs of §11.11, as reproducible software."
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     run = sub.add_parser("run", help="run a lab (or 'all') and print its comparison table")
     run.add_argument("lab", help="lab name, or 'all'")
-    run.add_argument("--seed", type=int, help="split seed (repeat r uses seed + r)")
-    run.add_argument("--epochs", type=int, help="maximum training epochs of the network")
-    run.add_argument("--repeats", type=int, help="number of seeded splits (intervals when > 1)")
-    run.add_argument("--validation", help="'split' (from training rows) or 'test' (the notes)")
-    run.add_argument("--scaling", help="'train' (scaler fit on training rows) or 'all' (notes)")
-    run.add_argument("--rows", type=int, help="rows to sample (taxi, nyc311)")
-    run.add_argument("--color", help="taxi colour: 'yellow' (default) or 'green' (taxi lab)")
-    run.add_argument("--data-dir", help="folder with local data files (default: NNLABS_DATA_DIR)")
     run.add_argument("--out", default="outputs", help="folder for plot, model, results.json")
     run.add_argument("--no-cache", action="store_true", help="always train; ignore the cache")
     run.add_argument(
@@ -41,6 +43,10 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the notes' own protocol (e.g. early stopping on the test rows); see docs/errata.md",
     )
+    for name, text in _INPUT_OPTIONS.items():
+        run.add_argument(_flag(name), dest=name, help=text)
+    for name, field in _setting_options().items():
+        run.add_argument(_flag(name), dest=name, metavar=field["metavar"], help=field["help"])
 
     worked = sub.add_parser("worked-example", help="print the §11.4 worked example step by step")
     worked.add_argument("--task", default="regression", help="'regression' or 'classification'")
@@ -50,43 +56,91 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _lab_kwargs(module, options: dict[str, Any], *, strict: bool) -> dict[str, Any]:
-    settings_cls = next(
-        obj
-        for name, obj in vars(module).items()
-        if name.endswith("Settings") and dataclasses.is_dataclass(obj)
-    )
-    accepted = {f.name for f in dataclasses.fields(settings_cls)}
-    accepted |= set(inspect.signature(module.run).parameters)
-    kwargs = {}
-    for key, value in options.items():
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _setting_options() -> dict[str, dict[str, str]]:
+    """Every setting of every registered lab that a command line can give, with its help."""
+    from nnlabs import labs
+
+    options: dict[str, dict[str, Any]] = {}
+    for lab in labs.names():
+        for field in labs.describe(lab)["settings"]:
+            if field["kind"] == "object":
+                continue
+            entry = options.setdefault(field["name"], {"field": field, "defaults": []})
+            entry["defaults"].append(f"{lab} {_show(field['default'])}")
+    return {
+        name: {
+            "metavar": entry["field"]["kind"].rstrip("?").upper().replace("[]", ",..."),
+            "help": f"{entry['field']['rule']}; default: {', '.join(entry['defaults'])}",
+        }
+        for name, entry in options.items()
+    }
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _convert(name: str, kind: str, text: str) -> Any:
+    """The value of ``--name text`` as the setting's kind; its rule is checked later."""
+    if kind.endswith("?") and text.lower() == "none":
+        return None
+    kind = kind.rstrip("?")
+    if kind.endswith("[]"):
+        return tuple(_convert(name, kind[:-2], part.strip()) for part in text.split(","))
+    try:
+        if kind == "int":
+            return int(text)
+        if kind == "float":
+            return float(text)
+    except ValueError:
+        rule = "an integer" if kind == "int" else "a number"
+        raise ParameterError(f"{_flag(name)} must be {rule}; got {text!r}") from None
+    if kind == "bool":
+        if text.lower() not in _TRUE + _FALSE:
+            raise ParameterError(f"{_flag(name)} must be true or false; got {text!r}")
+        return text.lower() in _TRUE
+    return text
+
+
+def _lab_kwargs(lab: str, args: argparse.Namespace, *, strict: bool) -> dict[str, Any]:
+    """The settings and inputs given on the command line that lab ``lab`` takes."""
+    from nnlabs import labs
+
+    described = labs.describe(lab)
+    kinds = {f["name"]: f["kind"] for f in described["settings"]}
+    kwargs: dict[str, Any] = dict(described["notes_protocol"]) if args.notes else {}
+    given = {k: getattr(args, k) for k in [*_INPUT_OPTIONS, *_setting_options()]}
+    for key, value in given.items():
         if value is None:
             continue
-        if key in accepted:
+        if key in kinds:
+            kwargs[key] = _convert(key, kinds[key], value)
+        elif key in described["inputs"]:
             kwargs[key] = value
         elif strict:
-            flag = "--" + key.replace("_", "-")
-            raise ParameterError(f"{flag} does not apply to lab {module.__name__.split('.')[-1]!r}")
+            raise ParameterError(f"{_flag(key)} does not apply to lab {lab!r}")
     return kwargs
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from nnlabs import labs
 
-    names = list(labs.LABS) if args.lab == "all" else [args.lab]
-    modules = [labs.get(name) for name in names]
-    options = {key: getattr(args, key) for key in _RUN_OPTIONS}
-    for module in modules:
-        kwargs = _lab_kwargs(module, options, strict=args.lab != "all")
-        if args.notes:
-            kwargs = {**getattr(module, "NOTES_PROTOCOL", {}), **kwargs}
+    names = labs.names() if args.lab == "all" else [labs.get(args.lab).name]
+    for name in names:
+        kwargs = _lab_kwargs(name, args, strict=args.lab != "all")
         try:
-            result = module.run(out_dir=args.out, cache=not args.no_cache, **kwargs)
+            result = labs.run(name, out_dir=args.out, cache=not args.no_cache, **kwargs)
         except (DataNotFoundError, DownloadError) as exc:
             if args.lab != "all":
                 raise
             # `run all` is the offline main job: a lab whose data cannot be had is skipped.
-            print(f"{module.__name__.split('.')[-1]}: skipped, its data is unavailable: {exc}\n")
+            print(f"{name}: skipped, its data is unavailable: {exc}\n")
             continue
         print(result)
         for kind, path in result.files.items():
@@ -115,8 +169,8 @@ _COMMANDS = {"run": _cmd_run, "worked-example": _cmd_worked_example, "doctor": _
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nnlabs`` command; returns the exit status."""
-    args = _build_parser().parse_args(argv)
     try:
+        args = _build_parser().parse_args(argv)
         return _COMMANDS[args.command](args)
     except NnlabsError as exc:
         print(f"nnlabs: error: {exc}", file=sys.stderr)

@@ -16,8 +16,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
 from nnlabs._seed import set_seed
-from nnlabs._validation import check_finite_matrix, check_float, check_int
 from nnlabs.errors import NnlabsError, ParameterError
+from nnlabs.validation import check_finite_matrix, check_float, check_int
 
 # Rows per step when predicting and when evaluating the validation rows after each epoch.
 PREDICT_BATCH = 8192
@@ -199,9 +199,40 @@ def _rescaled(model, scale: float, offset: float):
 
 
 class NetworkClassifier(ClassifierMixin, _NetworkBase):
-    """A compiled Keras binary classifier (one sigmoid output) with ``predict_proba``."""
+    """A compiled Keras binary classifier (one sigmoid output) with ``predict_proba``.
 
-    threshold: float = 0.5
+    ``predict`` calls a row class 1 when its probability exceeds ``threshold``.
+    """
+
+    # Every parameter is spelt out, as in NetworkRegressor (get_params reads them here).
+    def __init__(
+        self,
+        build: Callable[[int], Any],
+        *,
+        epochs: int = 10,
+        batch_size: int = 32,
+        validation_fraction: float = 0.0,
+        callbacks: Callable[[], list] | None = None,
+        seed: int | None = None,
+        steps_per_execution: int = STEPS_PER_EXECUTION,
+        verbose: int = 0,
+        threshold: float = 0.5,
+    ) -> None:
+        super().__init__(
+            build,
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_fraction=validation_fraction,
+            callbacks=callbacks,
+            seed=seed,
+            steps_per_execution=steps_per_execution,
+            verbose=verbose,
+        )
+        self.threshold = threshold
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        check_float("threshold", self.threshold, 0.0, 1.0)
 
     def _prepare_target(self, y, n: int) -> np.ndarray:
         target = np.asarray(y).reshape(-1)
@@ -218,7 +249,7 @@ class NetworkClassifier(ClassifierMixin, _NetworkBase):
         return np.column_stack([1.0 - p1, p1])
 
     def predict(self, X) -> np.ndarray:
-        """Predicted 0/1 labels at probability threshold 0.5, shape (n,)."""
+        """Predicted 0/1 labels (probability above ``threshold``), shape (n,)."""
         return (self.predict_proba(X)[:, 1] > self.threshold).astype(int)
 
 

@@ -13,26 +13,15 @@ Uncertainty is reported honestly in two ways:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from nnlabs._validation import check_int
+from nnlabs.validation import check_int
 
 Scorer = Callable[[np.ndarray, np.ndarray], float]
-
-
-def score_models(
-    predictions: Mapping[str, np.ndarray], y_true: np.ndarray, scorers: Mapping[str, Scorer]
-) -> pd.DataFrame:
-    """Score each model's test predictions: one row per model, one column per metric."""
-    rows = [
-        {"Model": name, **{metric: fn(y_true, pred) for metric, fn in scorers.items()}}
-        for name, pred in predictions.items()
-    ]
-    return pd.DataFrame(rows)
 
 
 def bootstrap_difference(

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import StandardScaler
 
-from nnlabs._validation import check_int
 from nnlabs.errors import DataError
+from nnlabs.validation import check_int
 
 SCALINGS = ("train", "all")
 

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as _skm
 
-from nnlabs._validation import check_choice, check_float
 from nnlabs.errors import DataError, ParameterError
+from nnlabs.validation import check_choice, check_float
 
 
 def _as_vectors(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nnlabs._validation import check_float, check_int
+from nnlabs.validation import check_float, check_int
 
 
 @dataclass(frozen=True)

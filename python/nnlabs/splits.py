@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnlabs._validation import check_float, check_int
 from nnlabs.errors import ParameterError
+from nnlabs.validation import check_float, check_int
 
 
 @dataclass(frozen=True)

@@ -181,64 +181,65 @@ py_value_to_r <- function(x) {
 
 # ---- R -> Python ------------------------------------------------------------------------
 
-# The fields of a lab's Settings dataclass: a named character vector of type annotations
-# ("int", "float", "tuple[int, ...]", "int | None", ...).
-settings_fields <- function(settings_class) {
-  b <- py_builtins()
-  dataclasses <- reticulate::import("dataclasses", convert = FALSE)
-  fields <- py_items(dataclasses$fields(settings_class))
-  types <- vapply(fields, function(f) {
-    type <- reticulate::py_get_attr(f, "type")
-    if (py_isinstance(type, b$str)) reticulate::py_to_r(type) else reticulate::py_to_r(b$repr(type))
-  }, character(1))
-  names(types) <- vapply(fields, function(f) reticulate::py_to_r(reticulate::py_get_attr(f, "name")), character(1))
-  types
+# One converter per kind of setting (nnlabs.labs.describe(): "int", "float", "str",
+# "bool", "int[]", ...; "?" appended when None is allowed). Each checks the R value's
+# shape (and an integer's lower bound, which the Python rule declares) with an R-phrased
+# message and returns the R value; the Python settings class checks every rule.
+SETTING_CONVERTERS <- list(
+  int = function(value, field) arg_int(value, field$name, field$low),
+  float = function(value, field) arg_number(value, field$name),
+  bool = function(value, field) arg_flag(value, field$name),
+  str = function(value, field) {
+    if (length(field$choices) > 0L) arg_choice(value, unlist(field$choices), field$name) else arg_string(value, field$name)
+  },
+  "int[]" = function(value, field) whole_numbers(value, field$name),
+  "float[]" = function(value, field) {
+    if (!is.numeric(value) || length(value) == 0L || anyNA(value)) stop_arg(field$name, "a numeric vector", value)
+    as.numeric(value)
+  },
+  "bool[]" = function(value, field) {
+    if (!is.logical(value) || length(value) == 0L || anyNA(value)) stop_arg(field$name, "a logical vector", value)
+    value
+  },
+  "str[]" = function(value, field) {
+    if (!is.character(value) || length(value) == 0L || anyNA(value)) stop_arg(field$name, "a character vector", value)
+    value
+  },
+  object = function(value, field) value
+)
+
+# A setting checked by its kind; NULL only where the setting allows None.
+check_setting <- function(value, field) {
+  kind <- sub("?", "", field$kind, fixed = TRUE)
+  if (is.null(value)) {
+    if (!identical(kind, field$kind)) {
+      return(NULL)
+    }
+    stop_arg(field$name, sprintf("a value of kind %s", kind), value)
+  }
+  convert <- SETTING_CONVERTERS[[kind]]
+  if (is.null(convert)) convert <- SETTING_CONVERTERS$object
+  convert(value, field)
 }
 
-tuple_of <- function(value, name, convert, rule) {
-  if (!is.atomic(value) || length(value) == 0L || anyNA(value)) {
-    stop_arg(name, rule, value)
+# A setting converted to Python: sequences become tuples, NULL None, data frames frames.
+setting_to_py <- function(value, field) {
+  value <- check_setting(value, field)
+  if (is.null(value)) {
+    return(reticulate::py_none())
   }
-  reticulate::tuple(as.list(convert(value)))
+  if (endsWith(sub("?", "", field$kind, fixed = TRUE), "[]")) {
+    return(reticulate::tuple(as.list(value)))
+  }
+  if (is.data.frame(value)) value <- as.data.frame(value)
+  reticulate::r_to_py(value)
 }
 
 whole_numbers <- function(value, name) {
-  if (!is.numeric(value) || any(!is.finite(value)) || any(value != round(value))) {
+  if (!is.numeric(value) || length(value) == 0L || any(!is.finite(value)) || any(value != round(value))) {
     stop_arg(name, "a vector of whole numbers", value)
   }
   as.integer(value)
-}
-
-# One setting converted from R to the Python type its annotation names. Ranges are
-# checked by the Python Settings class; R checks that the value has the right shape.
-setting_to_py <- function(value, type, name) {
-  base <- sub("\\s*\\|\\s*None$", "", type)
-  if (is.null(value)) {
-    if (!identical(base, type)) {
-      return(reticulate::py_none())
-    }
-    stop_arg(name, sprintf("a value of type %s", type), value)
-  }
-  switch(base,
-    int = arg_int(value, name),
-    float = arg_number(value, name),
-    bool = arg_flag(value, name),
-    str = arg_string(value, name),
-    "tuple[int, ...]" = tuple_of(value, name, function(v) whole_numbers(v, name), "a vector of whole numbers"),
-    "tuple[float, ...]" = tuple_of(value, name, function(v) {
-      if (!is.numeric(v)) stop_arg(name, "a numeric vector", v)
-      as.numeric(v)
-    }, "a numeric vector"),
-    "tuple[bool, ...]" = tuple_of(value, name, function(v) {
-      if (!is.logical(v)) stop_arg(name, "a logical vector", v)
-      v
-    }, "a logical vector"),
-    "tuple[str, ...]" = tuple_of(value, name, function(v) {
-      if (!is.character(v)) stop_arg(name, "a character vector", v)
-      v
-    }, "a character vector"),
-    value
-  )
 }
 
 # Row indices for Python: zero-based, always a list (a length-1 R vector would

@@ -52,6 +52,9 @@ load_hitters <- function(drop_missing = TRUE) {
 #' @param repeats number of random splits; with more than one, [summary()] shows
 #'   95\% intervals from the repeats. Must be 1 with `split = "r"`.
 #' @param seed the split seed (the notes' `set.seed(13)`); repeat r uses `seed + r`.
+#'
+#'   A setting left `NULL` takes the lab's default from the Python package;
+#'   [lab_settings()] lists them all (`lab_settings("hitters")`).
 #' @param notes `TRUE` runs the notes' own protocol (early stopping on the test
 #'   rows, `scale()` of all rows, raw salaries as the target); it overrides
 #'   `validation` and `scaling`.
@@ -73,30 +76,24 @@ load_hitters <- function(drop_missing = TRUE) {
 #'   plot(fit)
 #' }
 #' }
-hitters_lab <- function(data = NULL, split = c("python", "r"), validation = c("split", "test"),
-                        scaling = c("train", "all"), epochs = 500L, repeats = 1L, seed = 13L,
-                        notes = FALSE, cache = TRUE, out_dir = NULL, ...) {
+hitters_lab <- function(data = NULL, split = c("python", "r"), validation = NULL, scaling = NULL,
+                        epochs = NULL, repeats = NULL, seed = NULL, notes = FALSE, cache = TRUE,
+                        out_dir = NULL, ...) {
   split <- arg_choice(split, c("python", "r"), "split")
-  validation <- arg_choice(validation, c("split", "test"), "validation")
-  scaling <- arg_choice(scaling, c("train", "all"), "scaling")
-  checked <- check_lab_args(epochs, repeats, seed, cache, out_dir, notes)
+  checked <- check_lab_args(cache, out_dir, notes)
   data <- arg_frame(data, "data", HITTERS_RESPONSE)
   dots <- list(...)
-  settings <- list(
-    validation = validation, scaling = scaling, epochs = checked$epochs,
-    repeats = checked$repeats, seed = checked$seed
-  )
+  settings <- list(validation = validation, scaling = scaling, epochs = epochs, repeats = repeats, seed = seed)
   inputs <- lab_inputs(checked)
   test_id <- NULL
   if (split == "r") {
-    if (checked$repeats != 1L) {
+    if (r_setting("hitters", "repeats", repeats) != 1L) {
       stop_arg("repeats", "1 when split = \"r\" (one split, drawn in R)", repeats)
     }
     if (is.null(data)) data <- load_hitters()
     n <- sum(!is.na(data[[HITTERS_RESPONSE]]))
-    fraction <- dots$test_fraction %||% setting_default("hitters", "test_fraction")
-    fraction <- arg_number(fraction, "test_fraction", 0, 1)
-    drawn <- r_split(n, fraction, checked$seed)
+    fraction <- r_setting("hitters", "test_fraction", dots$test_fraction)
+    drawn <- r_split(n, fraction, r_setting("hitters", "seed", seed))
     inputs$train_index <- py_index(drawn$train)
     inputs$test_index <- py_index(drawn$test)
     test_id <- drawn$test

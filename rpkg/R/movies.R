@@ -120,6 +120,9 @@ simulate_movies <- function(n = 500L, seed = 42L, labels = c("terciles", "median
 #' @param epochs maximum training epochs.
 #' @param repeats number of random splits (1 with `split = "r"`).
 #' @param seed the split seed (the notes' second `set.seed(42)`).
+#'
+#'   A setting left `NULL` takes the lab's default from the Python package;
+#'   [lab_settings()] lists them all (`lab_settings("movies")`).
 #' @param notes `TRUE` runs the notes' protocol (early stopping on the test rows,
 #'   `scale()` of all rows); it overrides `validation` and `scaling`.
 #' @param cache,out_dir as in [hitters_lab()].
@@ -135,36 +138,32 @@ simulate_movies <- function(n = 500L, seed = 42L, labels = c("terciles", "median
 #'   summary(fit)
 #' }
 #' }
-movie_lab <- function(data = NULL, split = c("python", "r"), validation = c("split", "test"),
-                      scaling = c("train", "all"), labels = c("terciles", "median"),
-                      epochs = 300L, repeats = 1L, seed = 42L, notes = FALSE, cache = TRUE,
-                      out_dir = NULL, ...) {
+movie_lab <- function(data = NULL, split = c("python", "r"), validation = NULL, scaling = NULL,
+                      labels = NULL, epochs = NULL, repeats = NULL, seed = NULL, notes = FALSE,
+                      cache = TRUE, out_dir = NULL, ...) {
   split <- arg_choice(split, c("python", "r"), "split")
-  validation <- arg_choice(validation, c("split", "test"), "validation")
-  scaling <- arg_choice(scaling, c("train", "all"), "scaling")
-  labels <- arg_choice(labels, c("terciles", "median"), "labels")
-  checked <- check_lab_args(epochs, repeats, seed, cache, out_dir, notes)
+  checked <- check_lab_args(cache, out_dir, notes)
   data <- arg_frame(data, "data", c(MOVIE_FEATURES, MOVIE_RESPONSE))
   dots <- list(...)
   settings <- list(
     validation = validation, scaling = scaling, labels = labels,
-    epochs = checked$epochs, repeats = checked$repeats, seed = checked$seed
+    epochs = epochs, repeats = repeats, seed = seed
   )
   inputs <- lab_inputs(checked)
   test_id <- NULL
   if (split == "r") {
-    if (checked$repeats != 1L) {
+    if (r_setting("movies", "repeats", repeats) != 1L) {
       stop_arg("repeats", "1 when split = \"r\" (one split, drawn in R)", repeats)
     }
     if (is.null(data)) {
       data <- simulate_movies(
-        n = dots$n_movies %||% setting_default("movies", "n_movies"),
-        seed = dots$data_seed %||% setting_default("movies", "data_seed"),
-        labels = labels
+        n = r_setting("movies", "n_movies", dots$n_movies),
+        seed = r_setting("movies", "data_seed", dots$data_seed),
+        labels = r_setting("movies", "labels", labels)
       )
     }
-    fraction <- arg_number(dots$test_fraction %||% setting_default("movies", "test_fraction"), "test_fraction", 0, 1)
-    drawn <- r_split(nrow(data), fraction, checked$seed)
+    fraction <- r_setting("movies", "test_fraction", dots$test_fraction)
+    drawn <- r_split(nrow(data), fraction, r_setting("movies", "seed", seed))
     inputs$train_index <- py_index(drawn$train)
     inputs$test_index <- py_index(drawn$test)
     test_id <- drawn$test

@@ -22,6 +22,9 @@
 #' @param repeats number of random splits; with more than one, [summary()] shows
 #'   95\% intervals.
 #' @param seed the split seed (the notes' `set.seed(42)`).
+#'
+#'   A setting left `NULL` takes the lab's default from the Python package;
+#'   [lab_settings()] lists them all (`lab_settings("nyc311")`).
 #' @param notes `TRUE` runs the notes' protocol (range scaling with all rows).
 #' @param cache,out_dir as in [hitters_lab()].
 #' @param ... further settings of the Python `NYC311Settings`, e.g.
@@ -36,11 +39,10 @@
 #'   summary(fit)$tables$nested_r2
 #' }
 #' }
-nyc311_lab <- function(data = NULL, rows = NULL, epochs = 30L, repeats = 1L, seed = 42L,
+nyc311_lab <- function(data = NULL, rows = NULL, epochs = NULL, repeats = NULL, seed = NULL,
                        notes = FALSE, cache = TRUE, out_dir = NULL, ...) {
-  checked <- check_lab_args(epochs, repeats, seed, cache, out_dir, notes)
-  settings <- list(epochs = checked$epochs, repeats = checked$repeats, seed = checked$seed)
-  if (!is.null(rows)) settings$rows <- arg_int(rows, "rows", 1L)
+  checked <- check_lab_args(cache, out_dir, notes)
+  settings <- list(rows = rows, epochs = epochs, repeats = repeats, seed = seed)
   inputs <- lab_inputs(checked)
   if (is.character(data)) {
     if (anyNA(data) || length(data) == 0L) stop_arg("data", "NULL, a data frame or file path(s)", data)

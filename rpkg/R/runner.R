@@ -1,93 +1,146 @@
-# The generic path every lab takes: check the lab exists in Python, convert the settings
-# by the lab's Settings dataclass, call run(), and wrap the LabResult.
-
-# The Settings dataclass of each lab, in nnlabs.labs.<lab>.
-LAB_SETTINGS <- c(
-  hitters = "HittersSettings",
-  movies = "MoviesSettings",
-  nyc311 = "NYC311Settings",
-  taxi = "TaxiSettings"
-)
+# The generic path every lab takes: read the lab's description from the Python registry
+# (its settings with their kinds, defaults and bounds; its inputs; the notes' protocol),
+# convert the arguments given (an argument left NULL takes the lab's Python default),
+# call nnlabs.labs.run(), and wrap the LabResult.
 
 # TRUE when the Python package registers lab `name` and its module imports.
 py_has_lab <- function(name) {
   if (!nnlabs_available()) {
     return(FALSE)
   }
-  labs <- tryCatch(reticulate::py_to_r(py_module()$labs$LABS), error = function(e) list())
-  name %in% names(labs) && reticulate::py_module_available(paste0("nnlabs.labs.", name))
+  labs <- tryCatch(reticulate::py_to_r(py_module("labs")$names()), error = function(e) character())
+  name %in% unlist(labs) && !is.null(tryCatch(lab_description(name), error = function(e) NULL))
 }
 
-lab_module <- function(lab) {
-  ensure_nnlabs()
-  if (!py_has_lab(lab)) {
-    stop(
-      nnlabs_condition(
-        sprintf(
-          "the Python package at %s has no lab '%s'; update it (make sync, or install_nnlabs())",
-          reticulate::py_config()$python, lab
-        ),
-        "nnlabs_python_missing"
+# The Python description of lab `lab` (nnlabs.labs.describe) as an R list; `settings`
+# is named by setting. Read once per session.
+lab_description <- function(lab) {
+  key <- paste0("lab_", lab)
+  if (is.null(.state[[key]])) {
+    ensure_nnlabs()
+    labs <- py_module("labs")
+    known <- unlist(reticulate::py_to_r(labs$names()))
+    if (!lab %in% known) {
+      stop(
+        nnlabs_condition(
+          sprintf(
+            "the Python package at %s has no lab '%s'; update it (make sync, or install_nnlabs())",
+            reticulate::py_config()$python, lab
+          ),
+          "nnlabs_python_missing"
+        )
       )
-    )
+    }
+    described <- py_value_to_r(with_python_errors(labs$describe(lab)))
+    names(described$settings) <- vapply(described$settings, `[[`, character(1), "name")
+    .state[[key]] <- described
   }
-  py_module(paste0("labs.", lab))
+  .state[[key]]
 }
 
-# Keyword arguments for run(): `settings` (checked by the R wrapper) and `dots` (the
-# user's further settings) are converted by their Settings annotations; names that are
-# neither a setting nor a run() parameter are an R error.
-lab_kwargs <- function(lab, module, settings, dots, fun) {
-  if (length(dots) > 0L && (is.null(names(dots)) || any(!nzchar(names(dots))))) {
-    stop(sprintf("%s(): every argument in ... must be named (a setting of the lab)", fun), call. = FALSE)
+#' The settings of a lab
+#'
+#' Every setting a lab accepts (as a named argument of its R function, or in `...`),
+#' with its kind, the rule it must follow and its default. The defaults are the Python
+#' package's: an argument left `NULL` in a lab function takes this default.
+#'
+#' @param lab a lab name: `"hitters"`, `"movies"`, `"nyc311"` or `"taxi"`.
+#' @return a data frame with columns `name`, `kind`, `rule` and `default` (as text).
+#' @export
+#' @examples
+#' \donttest{
+#' if (nnlabs_available()) lab_settings("hitters")
+#' }
+lab_settings <- function(lab) {
+  lab <- arg_string(lab, "lab")
+  fields <- lab_description(lab)$settings
+  show <- function(value) if (is.null(value)) "NULL" else paste(format(unlist(value)), collapse = ", ")
+  data.frame(
+    name = names(fields),
+    kind = vapply(fields, `[[`, character(1), "kind"),
+    rule = vapply(fields, `[[`, character(1), "rule"),
+    default = vapply(fields, function(f) show(f$default), character(1)),
+    row.names = NULL,
+    stringsAsFactors = FALSE
+  )
+}
+
+# The default of setting `name` of lab `lab`, as an R value.
+setting_default <- function(lab, name) {
+  lab_description(lab)$settings[[name]]$default
+}
+
+# Keyword arguments for run(): settings converted by their kind (see SETTING_CONVERTERS),
+# inputs passed as they are. Names that are neither a setting nor an input of the lab
+# are an R error.
+lab_kwargs <- function(lab, values, inputs, fun) {
+  described <- lab_description(lab)
+  fields <- described$settings
+  given_inputs <- values[intersect(names(values), unlist(described$inputs))]
+  values <- values[setdiff(names(values), names(given_inputs))]
+  for (name in names(given_inputs)) {
+    value <- given_inputs[[name]]
+    inputs[[name]] <- reticulate::r_to_py(if (is.data.frame(value)) as.data.frame(value) else value)
   }
-  settings_class <- module[[LAB_SETTINGS[[lab]]]]
-  types <- settings_fields(settings_class)
-  inspect <- reticulate::import("inspect", convert = FALSE)
-  parameters <- reticulate::py_to_r(py_builtins()$list(inspect$signature(module$run)$parameters))
-  parameters <- setdiff(parameters, c("settings", "overrides"))
-  clash <- intersect(names(dots), names(settings))
-  if (length(clash) > 0L) {
-    stop(sprintf("%s(): %s given twice", fun, quote_all(clash)), call. = FALSE)
-  }
-  unknown <- setdiff(names(dots), c(names(types), parameters))
+  unknown <- setdiff(names(values), names(fields))
   if (length(unknown) > 0L) {
     stop(
       sprintf(
         "%s(): unknown setting(s) %s; the lab's settings are %s",
-        fun, quote_all(unknown), paste(names(types), collapse = ", ")
+        fun, quote_all(unknown), paste(names(fields), collapse = ", ")
       ),
       call. = FALSE
     )
   }
-  values <- c(settings, dots)
-  out <- lapply(names(values), function(name) {
-    value <- values[[name]]
-    if (name %in% names(types)) setting_to_py(value, types[[name]], name) else reticulate::r_to_py(value)
-  })
+  out <- lapply(names(values), function(name) setting_to_py(values[[name]], fields[[name]]))
   names(out) <- names(values)
-  out
+  c(out, inputs)
 }
 
-# The notes' own protocol of a lab (e.g. early stopping on the test rows), as R values.
-notes_protocol <- function(module) {
-  if (!reticulate::py_has_attr(module, "NOTES_PROTOCOL")) {
-    return(list())
-  }
-  py_value_to_r(module$NOTES_PROTOCOL)
-}
-
-# Run lab `lab` in Python and return its R result.
+# Run lab `lab` in Python and return its R result. `settings` are the lab function's
+# named settings (NULL: the lab's default), `dots` the user's further settings.
 run_python_lab <- function(lab, settings, dots, inputs = list(), fun, notes = FALSE,
                            split = "python", test_id = NULL) {
-  module <- lab_module(lab)
-  if (isTRUE(notes)) {
-    protocol <- notes_protocol(module)
-    settings[names(protocol)] <- protocol
+  if (length(dots) > 0L && (is.null(names(dots)) || any(!nzchar(names(dots))))) {
+    stop(sprintf("%s(): every argument in ... must be named (a setting of the lab)", fun), call. = FALSE)
   }
-  kwargs <- c(lab_kwargs(lab, module, settings, dots, fun), inputs)
-  py <- with_python_errors(do.call(module$run, kwargs))
+  settings <- Filter(Negate(is.null), settings)
+  clash <- intersect(names(dots), names(settings))
+  if (length(clash) > 0L) {
+    stop(sprintf("%s(): %s given twice", fun, quote_all(clash)), call. = FALSE)
+  }
+  values <- c(settings, dots)
+  if (isTRUE(notes)) {
+    protocol <- lab_description(lab)$notes_protocol
+    values[names(protocol)] <- protocol
+  }
+  kwargs <- lab_kwargs(lab, values, inputs, fun)
+  labs <- py_module("labs")
+  py <- with_python_errors(do.call(labs$run, c(list(lab), kwargs)))
   new_lab_result(py, split = split, test_id = test_id)
+}
+
+#' Run any registered lab
+#'
+#' Runs a lab of the Python registry by name, with its settings as named arguments
+#' (see [lab_settings()]); a lab added on the Python side (`nnlabs.labs.register()`)
+#' is available here without R code of its own. [hitters_lab()], [movie_lab()],
+#' [nyc311_lab()] and [taxi_lab()] add the notes' R-side options (an R split, R data).
+#'
+#' @param lab a registered lab's name, e.g. `"hitters"`.
+#' @param ... the lab's settings (`epochs = 20`) and inputs (`data = frame`).
+#' @param notes `TRUE` runs the notes' own protocol of that lab.
+#' @param cache,out_dir as in [hitters_lab()].
+#' @return an object of class `nnlabs_<lab>` / `nnlabs_result`.
+#' @export
+#' @examples
+#' \donttest{
+#' if (nnlabs_available()) run_lab("hitters", epochs = 5)
+#' }
+run_lab <- function(lab, ..., notes = FALSE, cache = TRUE, out_dir = NULL) {
+  lab <- arg_string(lab, "lab")
+  checked <- check_lab_args(cache, out_dir, notes)
+  run_python_lab(lab, list(), list(...), lab_inputs(checked), fun = "run_lab", notes = checked$notes)
 }
 
 # The notes' split, drawn with R's generator: set.seed(seed), ntest = trunc(n * fraction),
@@ -107,19 +160,16 @@ r_split <- function(n, test_fraction, seed) {
   list(test = test, train = setdiff(seq_len(n), test))
 }
 
-# The default of setting `name` in the lab's Settings dataclass.
-setting_default <- function(lab, name) {
-  module <- lab_module(lab)
-  settings <- module[[LAB_SETTINGS[[lab]]]]()
-  py_value_to_r(reticulate::py_get_attr(settings, name))
+# Setting `name` of lab `lab` as given in R (checked by its kind and bounds), or the
+# lab's default when NULL: what the split = "r" path needs before Python runs.
+r_setting <- function(lab, name, value) {
+  field <- lab_description(lab)$settings[[name]]
+  if (is.null(value)) field$default else check_setting(value, field)
 }
 
-# Common argument checks of the lab wrappers.
-check_lab_args <- function(epochs, repeats, seed, cache, out_dir, notes) {
+# The R-side arguments every lab function has.
+check_lab_args <- function(cache, out_dir, notes) {
   list(
-    epochs = arg_int(epochs, "epochs", 1L),
-    repeats = arg_int(repeats, "repeats", 1L),
-    seed = arg_int(seed, "seed", 0L),
     cache = arg_cache(cache),
     out_dir = arg_path(out_dir, "out_dir"),
     notes = arg_flag(notes, "notes")

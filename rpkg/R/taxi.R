@@ -1,7 +1,6 @@
 # Lab 1c (notes section 11.11.5): NYC taxi fares with the Lasso, the notes' network and a
 # network with zone embeddings.
 
-TAXI_COLORS <- c("yellow", "green")
 
 #' The NYC taxi lab: metered fare
 #'
@@ -27,6 +26,9 @@ TAXI_COLORS <- c("yellow", "green")
 #' @param repeats number of random splits; with more than one, [summary()] shows
 #'   95\% intervals.
 #' @param seed the split seed (the notes' `set.seed(42)`).
+#'
+#'   A setting left `NULL` takes the lab's default from the Python package;
+#'   [lab_settings()] lists them all (`lab_settings("taxi")`).
 #' @param notes `TRUE` runs the notes' protocol (standardizing with all rows).
 #' @param cache,out_dir as in [hitters_lab()].
 #' @param ... further settings of the Python `TaxiSettings`, e.g.
@@ -40,16 +42,16 @@ TAXI_COLORS <- c("yellow", "green")
 #'   fit
 #' }
 #' }
-taxi_lab <- function(data = NULL, rows = 300000L, color = c("yellow", "green"), month = "2023-01",
-                     data_dir = NULL, download = TRUE, epochs = 30L, repeats = 1L, seed = 42L,
-                     notes = FALSE, cache = TRUE, out_dir = NULL, ...) {
-  color <- arg_choice(color, TAXI_COLORS, "color")
-  month <- arg_string(month, "month")
-  if (!grepl("^[0-9]{4}-[0-9]{2}$", month)) stop_arg("month", "a month as \"YYYY-MM\"", month)
-  checked <- check_lab_args(epochs, repeats, seed, cache, out_dir, notes)
+taxi_lab <- function(data = NULL, rows = NULL, color = NULL, month = NULL, data_dir = NULL,
+                     download = TRUE, epochs = NULL, repeats = NULL, seed = NULL, notes = FALSE,
+                     cache = TRUE, out_dir = NULL, ...) {
+  if (!is.null(month)) {
+    month <- arg_string(month, "month")
+    if (!grepl("^[0-9]{4}-[0-9]{2}$", month)) stop_arg("month", "a month as \"YYYY-MM\"", month)
+  }
+  checked <- check_lab_args(cache, out_dir, notes)
   settings <- list(
-    rows = arg_int(rows, "rows", 1L), color = color, month = month,
-    epochs = checked$epochs, repeats = checked$repeats, seed = checked$seed
+    rows = rows, color = color, month = month, epochs = epochs, repeats = repeats, seed = seed
   )
   inputs <- lab_inputs(checked)
   inputs$download <- arg_flag(download, "download")
@@ -63,6 +65,9 @@ taxi_lab <- function(data = NULL, rows = 300000L, color = c("yellow", "green"), 
     stop_arg("data", "NULL, a data frame or a file path", data)
   }
   dots <- list(...)
-  if (is.data.frame(dots$zones)) dots$zones <- reticulate::r_to_py(as.data.frame(dots$zones))
+  if (is.data.frame(dots$zones)) {
+    inputs$zones <- reticulate::r_to_py(as.data.frame(dots$zones))
+    dots$zones <- NULL
+  }
   run_python_lab("taxi", settings, dots, inputs, fun = "taxi_lab", notes = checked$notes)
 }

@@ -32,13 +32,7 @@ worked_example <- function(task = c("regression", "classification"), observation
   observation <- arg_int(observation, "observation", 1L)
   module <- py_module("worked_example")
   tables <- py_value_to_r(with_python_errors(module$walkthrough_tables(task, observation)))
-  # The printed walkthrough; the Python function's name differs between versions.
-  text_fun <- intersect(c("walkthrough_text", "main_walkthrough"), names(module))[1]
-  text <- if (is.na(text_fun)) {
-    NULL
-  } else {
-    reticulate::py_to_r(with_python_errors(module[[text_fun]](task, observation)))
-  }
+  text <- reticulate::py_to_r(with_python_errors(module$main_walkthrough(task, observation)))
   structure(
     list(task = task, observation = observation, tables = tables, text = text),
     class = "nnlabs_worked_example"

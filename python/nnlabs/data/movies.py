@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nnlabs._validation import check_choice, check_int
 from nnlabs.errors import DataError
+from nnlabs.validation import check_choice, check_int
 
 FEATURES = ("budget_m", "cast_score", "sequel", "genre_action", "genre_comedy", "marketing_m")
 RESPONSE = "hit"

@@ -34,6 +34,9 @@ class LabResult:
         extras: lab-specific tables (confusion matrices, nested R², ...).
         files: paths written by ``save``.
         digits: decimals shown when printing, as the notes round (1 for Hitters).
+        saved_models: further models ``save`` writes, file kind -> key in ``models``
+            (``{"embedding_model": ...}`` gives ``<lab>_embedding_model.keras``).
+        footer: lines printed under the intervals (the lab's own notes).
     """
 
     lab: str
@@ -49,11 +52,15 @@ class LabResult:
     extras: dict[str, Any] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
     digits: int = 4
+    saved_models: dict[str, str] = field(default_factory=dict)
+    footer: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         parts = [self.title, _format(self.table, self.digits)]
         if self.uncertainty is not None:
             parts += ["", "Uncertainty (95% intervals):", _format(self.uncertainty, self.digits)]
+        if self.footer:
+            parts += ["", *self.footer]
         return "\n".join(parts)
 
     def __repr__(self) -> str:
@@ -76,7 +83,7 @@ class LabResult:
         return out
 
     def save(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``<lab>_history.png``, ``<lab>_model.keras`` and ``<lab>_results.json``.
+        """Write ``<lab>_history.png``, ``<lab>_model.keras``, ``saved_models``, ``results.json``.
 
         Each file is written to a temporary name and renamed, so an interrupted save
         leaves no half-written file. Returns (and records in ``files``) the paths.
@@ -88,10 +95,11 @@ class LabResult:
                 self.history, self.metric, out / f"{self.lab}_history.png", title=self.title
             )
         }
-        model = self.models[self.network].model_
-        with atomic_path(out / f"{self.lab}_model.keras") as tmp:
-            model.save(tmp)
-        files["model"] = out / f"{self.lab}_model.keras"
+        for kind, name in {"model": self.network, **self.saved_models}.items():
+            target = out / f"{self.lab}_{kind}.keras"
+            with atomic_path(target) as tmp:
+                self.models[name].model_.save(tmp)
+            files[kind] = target
         text = json.dumps(self.to_dict(), indent=2, allow_nan=True)
         files["results"] = atomic_write_text(out / f"{self.lab}_results.json", text)
         self.files.update(files)

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from nnlabs._validation import check_int
 from nnlabs.errors import DataError
 from nnlabs.networks import DenseBlock
+from nnlabs.validation import check_int
 
 # Boroughs of the TLC zone lookup that get an indicator; "Unknown" and "N/A" get none.
 BOROUGHS = ("Manhattan", "Queens", "Brooklyn", "Bronx", "Staten Island", "EWR")

@@ -12,38 +12,45 @@ was fitted as ``lm(y ~ x_matrix)``, so ``predict(fit, newdata)`` finds no column
 ``x_matrix`` in ``newdata`` and returns the *training* fitted values; the subtraction
 then recycles the test responses against them. The lab evaluates the model correctly and
 reproduces the artefact separately (``extras["lm_notes_artefact"]``); see
-docs/errata_labs311_taxi.md.
+docs/errata.md (N1).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from nnlabs._validation import check_choice, check_float, check_int
-from nnlabs.baselines import LassoCV, LinearRegression
-from nnlabs.errors import DataError, ParameterError
+from nnlabs.baselines import LinearRegression
+from nnlabs.errors import DataError
 from nnlabs.estimators import NetworkRegressor
 from nnlabs.features import SCALINGS, lump_n, model_matrix, r_wday
-from nnlabs.labs._common import (
-    CacheArg,
-    SplitOutcome,
-    assemble,
-    fit_network,
-    resolve_cache,
-    run_repeats,
-    settings_with,
-)
 from nnlabs.labs._result import LabResult
-from nnlabs.metrics import mae, r2
+from nnlabs.labs.runner import run_lab
+from nnlabs.labs.spec import (
+    MAE_REGRESSION,
+    Design,
+    LabData,
+    LabSettings,
+    LabSpec,
+    Model,
+    SplitContext,
+    glmnet_lasso,
+)
+from nnlabs.metrics import r2
 from nnlabs.networks import DenseBlock, dense_network
-from nnlabs.splits import Split, random_split
+from nnlabs.splits import Split
+from nnlabs.validation import (
+    Each,
+    Flag,
+    Interval,
+    Optional,
+    Rule,
+    check_choice,
+)
 
 LM, LASSO, NN = "Linear Regression", "Lasso", "Neural Network (3-layer)"
 TITLE = "Table 11.33: test-set MAE (log-hours), NYC 311 resolution time"
@@ -80,61 +87,43 @@ NOTES_PROTOCOL = {"scaling": "all"}
 
 
 @dataclass(frozen=True)
-class NYC311Settings:
-    """Settings of the NYC 311 lab; defaults are the notes' values.
+class NYC311Settings(LabSettings):
+    """Settings of the NYC 311 lab; defaults are the notes' values (see ``LabSettings``).
 
     ``scaling="train"`` (default) divides hour, weekday and month by their maxima on the
-    training rows; ``"all"`` uses all rows, as the notes do before splitting.
+    training rows; ``"all"`` uses all rows, as the notes do before splitting (errata N2).
     ``rows`` samples that many usable rows (after filtering) for quicker runs; None (the
     notes) uses them all. Without a real file the data come from
-    ``nnlabs.data.nyc311.simulate(simulated_rows, simulation_seed)``.
+    ``nnlabs.data.nyc311.simulate(simulated_rows, simulation_seed)``. The network trains
+    a fixed number of epochs (no early stopping), validating on the last
+    ``validation_fraction`` of the training rows.
     """
 
-    seed: int = 42  # split seed (the notes' set.seed(42)); repeat r uses seed + r
-    network_seed: int = 42  # the notes' set_random_seed(42)
-    lasso_seed: int = 42  # cv.glmnet draws its folds after the same set.seed(42)
     sample_seed: int = 42
     simulated_rows: int = 95_006  # the notes' combined January + July rows
     simulation_seed: int = 42
     rows: int | None = None
-    test_fraction: float = 0.2
     max_hours: float = 24 * 30  # keep 0 < response_hours < 30 days
     top_complaints: int = 20
     top_agencies: int = 15
     top_channels: int = 5
-    scaling: str = "train"
     validation_fraction: float = 0.15
     units: tuple[int, ...] = (128, 64, 32)
     batch_norm: tuple[bool, ...] = (True, True, False)
     dropout: tuple[float, ...] = (0.3, 0.2, 0.1)
-    learning_rate: float = 1e-3
-    epochs: int = 30
     batch_size: int = 256
-    lasso_folds: int = 10
-    repeats: int = 1
 
-    def __post_init__(self) -> None:
-        for name in ("seed", "network_seed", "lasso_seed", "sample_seed", "simulation_seed"):
-            check_int(name, getattr(self, name), minimum=0)
-        for name in ("simulated_rows", "epochs", "batch_size", "repeats"):
-            check_int(name, getattr(self, name), minimum=1)
-        for name in ("top_complaints", "top_agencies", "top_channels"):
-            check_int(name, getattr(self, name), minimum=1)
-        if self.rows is not None:
-            check_int("rows", self.rows, minimum=1)
-        check_int("lasso_folds", self.lasso_folds, minimum=3)
-        for name in ("test_fraction", "validation_fraction"):
-            check_float(name, getattr(self, name), 0, 1, low_inclusive=False, high_inclusive=False)
-        check_float("max_hours", self.max_hours, 0, np.inf, low_inclusive=False)
-        check_float("learning_rate", self.learning_rate, 0, 10, low_inclusive=False)
-        check_choice("scaling", self.scaling, SCALINGS)
-        if not len(self.units) == len(self.batch_norm) == len(self.dropout):
-            raise ParameterError(
-                f"units, batch_norm and dropout must have the same length; got "
-                f"{len(self.units)}, {len(self.batch_norm)} and {len(self.dropout)}"
-            )
-        for rate in self.dropout:
-            check_float("dropout", rate, 0.0, 1.0, high_inclusive=False)
+    _parameter_constraints: ClassVar[dict[str, Rule]] = {
+        "sample_seed": Interval(int, 0, None),
+        "simulated_rows": Interval(int, 1, None),
+        "simulation_seed": Interval(int, 0, None),
+        "rows": Optional(Interval(int, 1, None)),
+        "max_hours": Interval(float, 0, None, closed="right"),
+        "top_complaints": Interval(int, 1, None),
+        "top_agencies": Interval(int, 1, None),
+        "top_channels": Interval(int, 1, None),
+        "batch_norm": Each(Flag()),
+    }
 
 
 def engineer(raw: pd.DataFrame, settings: NYC311Settings, *, name: str = "data") -> pd.DataFrame:
@@ -264,11 +253,7 @@ def build_network(settings: NYC311Settings, n_inputs: int):
 def make_network(settings: NYC311Settings, seed: int) -> NetworkRegressor:
     """The network as an estimator: fixed epochs, the last 15% of training rows validate."""
     return NetworkRegressor(
-        lambda n: build_network(settings, n),
-        epochs=settings.epochs,
-        batch_size=settings.batch_size,
-        validation_fraction=settings.validation_fraction,
-        seed=seed,
+        lambda n: build_network(settings, n), **settings.fit_params(), seed=seed
     )
 
 
@@ -308,71 +293,44 @@ def nested_r2(df311: pd.DataFrame, split: Split) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _one_split(
-    x_df: pd.DataFrame,
-    y: np.ndarray,
-    df311: pd.DataFrame,
-    split: Split,
-    settings: NYC311Settings,
-    cache,
-    repeat: int,
-) -> SplitOutcome:
-    xs = range_scale(x_df, split.train, settings.scaling)
-    x_tr, x_te, y_tr, y_te = xs[split.train], xs[split.test], y[split.train], y[split.test]
-    models: dict[str, Any] = {
-        LM: LinearRegression().fit(x_tr, y_tr),
-        # cv.glmnet's default measure for a gaussian family is the mean squared error.
-        LASSO: LassoCV(n_folds=settings.lasso_folds, measure="mse", seed=settings.lasso_seed).fit(
-            x_tr, y_tr
-        ),
-    }
-    models[NN] = fit_network(
-        make_network(settings, settings.network_seed + repeat),
-        x_tr,
-        y_tr,
-        validation_data=None,
-        cache=cache,
-        settings=settings,
-        tag=f"nyc311/{NN}/{repeat}",
-    )
-    predictions = {name: m.predict(x_te) for name, m in models.items()}
-    scores = pd.DataFrame(
-        {"Model": list(predictions), "MAE": [mae(y_te, p) for p in predictions.values()]}
-    )
-    return SplitOutcome(
-        scores=scores,
-        predictions=predictions,
-        y_test=y_te,
-        models=models,
-        history=models[NN].history_,
-        extras={
-            "n_train": len(split.train),
-            "n_test": len(split.test),
-            "lasso_lambda": models[LASSO].lambda_min_,
-            "lm_notes_artefact": notes_lm_artefact(models[LM].predict(x_tr), y_te),
-            "nested_r2": nested_r2(df311, split),
-        },
-    )
-
-
-@dataclass(repr=False)
-class NYC311Result(LabResult):
-    """The lab's LabResult; printing adds the LM artefact and the nested R² table."""
-
-    def __str__(self) -> str:
-        nested = self.extras["nested_r2"].to_string(index=False, float_format=lambda v: f"{v:.3f}")
-        artefact = self.extras["lm_notes_artefact"]
-        return "\n".join(
-            [
-                super().__str__(),
-                "",
-                f"Linear regression scored as the notes' R code does (training fit vs "
-                f"recycled test y): {artefact:.4f}",
-                "",
-                "Nested linear models on log_hrs (R², fitted on the training rows):",
-                nested,
-            ]
+def load(settings: NYC311Settings, data=None) -> LabData:
+    """Engineer, sample and encode the requests (``load_data``) into the notes' design."""
+    raw, source = load_data(settings, data)
+    df311 = _sample_rows(engineer(raw, settings), settings)
+    x_df, y = design(df311)
+    if len(y) < 2 * settings.lasso_folds:
+        raise DataError(
+            f"data: at least {2 * settings.lasso_folds} usable rows are needed; got {len(y)}"
         )
+    facts = {"columns": list(x_df.columns), "n_raw": len(raw), "n_usable": len(df311)}
+    return LabData(y=y, x={"x": x_df, "df311": df311}, extras={**facts, "source": source})
+
+
+def scale_split(data: LabData, split: Split, settings: NYC311Settings) -> Design:
+    """Range-scale hour, weekday and month by the training rows' maxima (``range_scale``)."""
+    return Design.of_rows(split, data.y, x=range_scale(data.x["x"], split.train, settings.scaling))
+
+
+def split_extras(split: SplitContext) -> dict[str, Any]:
+    """The notes' LM artefact (errata N1) and the nested R² table (N7) of this split."""
+    fitted_train = split.models[LM].predict(split.design.train["x"])
+    return {
+        "lm_notes_artefact": notes_lm_artefact(fitted_train, split.design.y_test),
+        "nested_r2": nested_r2(split.data.x["df311"], split.split),
+    }
+
+
+def footer(result: LabResult) -> list[str]:
+    """The LM scored as the notes' R code does, and the nested R² table."""
+    nested = result.extras["nested_r2"].to_string(index=False, float_format=lambda v: f"{v:.3f}")
+    artefact = result.extras["lm_notes_artefact"]
+    return [
+        f"Linear regression scored as the notes' R code does (training fit vs recycled test y): "
+        f"{artefact:.4f}",
+        "",
+        "Nested linear models on log_hrs (R², fitted on the training rows):",
+        nested,
+    ]
 
 
 def load_data(
@@ -409,70 +367,38 @@ def _sample_rows(df311: pd.DataFrame, settings: NYC311Settings) -> pd.DataFrame:
     return df311.iloc[picked].reset_index(drop=True)
 
 
-def run(
-    settings: NYC311Settings | None = None,
-    *,
-    data: pd.DataFrame | str | os.PathLike | None = None,
-    out_dir: str | Path | None = None,
-    cache: CacheArg = True,
-    **overrides: Any,
-) -> NYC311Result:
-    """Run the NYC 311 lab and return its result (table shaped like Table 11.33).
+SPEC = LabSpec(
+    name="nyc311",
+    title=TITLE,
+    settings=NYC311Settings,
+    load=load,
+    design=scale_split,
+    models={
+        LM: Model(lambda s, seed: LinearRegression()),
+        # cv.glmnet's default measure for a gaussian family is the mean squared error (N8).
+        LASSO: glmnet_lasso("mse"),
+        NN: Model(make_network, network=True),
+    },
+    comparisons=((NN, LASSO), (LASSO, LM)),
+    network=NN,
+    **MAE_REGRESSION,
+    table=lambda scores: scores.rename(columns={"MAE": "MAE (log-hrs)"}),
+    split_extras=split_extras,
+    footer=footer,
+    notes_protocol=NOTES_PROTOCOL,
+)
 
-    Args:
-        settings: a ``NYC311Settings``; keyword ``overrides`` replace its fields
-            (``run(epochs=5, repeats=3)``).
-        data: None (default) simulates the requests; a frame with the export's columns
-            (``RAW_COLUMNS``), or a parquet path / list of paths read by
-            ``nnlabs.data.nyc311.load_311``.
-        out_dir: if given, the history plot, the ``.keras`` model and ``results.json``
-            are written there.
-        cache: True (default cache folder), a folder, or False.
+
+def run(settings: NYC311Settings | None = None, **kwargs: Any) -> LabResult:
+    """Run the NYC 311 lab; its table is shaped like Table 11.33.
+
+    ``data=`` None (default) simulates the requests; a frame with the export's columns
+    (``RAW_COLUMNS``), or a parquet path / list of paths read by
+    ``nnlabs.data.nyc311.load_311``. The other arguments (``out_dir``, ``cache``,
+    ``train_index``/``test_index``) are ``nnlabs.labs.runner.run_lab``'s.
 
     ``result.extras`` holds ``nested_r2`` (DataFrame), ``lm_notes_artefact`` (float),
     ``columns`` (design-matrix names), ``n_raw``, ``n_usable``, ``n_train``, ``n_test``,
     ``lasso_lambda`` and ``source``.
     """
-    settings = settings_with(NYC311Settings, settings, overrides)
-    raw, source = load_data(settings, data)
-    df311 = _sample_rows(engineer(raw, settings), settings)
-    x_df, y = design(df311)
-    if len(y) < 2 * settings.lasso_folds:
-        raise DataError(
-            f"data: at least {2 * settings.lasso_folds} usable rows are needed; got {len(y)}"
-        )
-    store = resolve_cache(cache)
-
-    def one_split(r: int) -> SplitOutcome:
-        split = random_split(len(y), settings.test_fraction, settings.seed + r)
-        return _one_split(x_df, y, df311, split, settings, store, r)
-
-    first, repeat_scores = run_repeats(one_split, settings.repeats)
-    table = first.scores.rename(columns={"MAE": "MAE (log-hrs)"})
-    result = assemble(
-        lab="nyc311",
-        title=TITLE,
-        first=first,
-        repeat_scores=repeat_scores,
-        settings=settings,
-        network=NN,
-        metric_column="mean_absolute_error",
-        table_metric="MAE",
-        scorer=mae,
-        comparisons=[(NN, LASSO), (LASSO, LM)],
-        test_fraction=len(first.y_test) / len(y),
-        table=table,
-        digits=4,
-    )
-    result = NYC311Result(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})
-    result.extras.update(
-        {
-            "columns": list(x_df.columns),
-            "n_raw": len(raw),
-            "n_usable": len(df311),
-            "source": source,
-        }
-    )
-    if out_dir is not None:
-        result.save(out_dir)
-    return result
+    return run_lab(SPEC, settings, **kwargs)

@@ -12,36 +12,40 @@ standardizing zone ids as numbers; see ``nnlabs.labs._taxi_embedding``.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from nnlabs._io import atomic_path
-from nnlabs._validation import check_choice, check_float, check_int
-from nnlabs.baselines import LassoCV
 from nnlabs.data import taxi as taxi_data
-from nnlabs.errors import DataError, ParameterError
+from nnlabs.errors import DataError
 from nnlabs.estimators import NetworkRegressor
-from nnlabs.features import SCALINGS, fit_scaler
-from nnlabs.labs._common import (
-    CacheArg,
-    SplitOutcome,
-    assemble,
-    fit_network,
-    resolve_cache,
-    run_repeats,
-    settings_with,
-)
+from nnlabs.features import fit_scaler
 from nnlabs.labs._result import LabResult
 from nnlabs.labs._taxi_embedding import embedding_network, zone_features
-from nnlabs.metrics import mae
+from nnlabs.labs.runner import run_lab
+from nnlabs.labs.spec import (
+    MAE_REGRESSION,
+    Design,
+    LabData,
+    LabSettings,
+    LabSpec,
+    Model,
+    SplitContext,
+    glmnet_lasso,
+)
 from nnlabs.networks import DenseBlock, dense_network
-from nnlabs.splits import Split, random_split
+from nnlabs.splits import Split
+from nnlabs.validation import (
+    Check,
+    InstanceOf,
+    Interval,
+    Options,
+    Rule,
+)
 
 LASSO, NN, EMB = "Lasso", "Neural Network (3-layer)", "Network with zone embeddings"
 TITLE = "Table 11.34: test-set MAE (dollars), NYC taxi metered fare"
@@ -54,61 +58,46 @@ MAE_COLUMN, GAIN_COLUMN = "MAE (dollars)", "Improvement over Lasso (%)"
 NOTES_PROTOCOL = {"scaling": "all"}
 
 
+def _month(name: str, value: Any) -> str:
+    taxi_data.trip_filename(month=value)  # raises ParameterError unless 'YYYY-MM'
+    return value
+
+
 @dataclass(frozen=True)
-class TaxiSettings:
-    """Settings of the taxi lab; defaults are the notes' values.
+class TaxiSettings(LabSettings):
+    """Settings of the taxi lab; defaults are the notes' values (see ``LabSettings``).
 
     ``rows`` trips are sampled after filtering (all of them when fewer remain).
     ``scaling="train"`` (default) standardizes with the training rows' means and sds;
-    ``"all"`` uses all sampled rows, as the notes do. ``color`` and ``month`` name the
-    TLC file (``yellow_tripdata_2023-01.parquet``), found through ``data_dir`` or
-    ``NNLABS_DATA_DIR`` (or downloaded). ``embedding_dim`` and ``n_zones`` shape the
+    ``"all"`` uses all sampled rows, as the notes do (errata T1). ``color`` and ``month``
+    name the TLC file (``yellow_tripdata_2023-01.parquet``), found through ``data_dir``
+    or ``NNLABS_DATA_DIR`` (or downloaded). ``embedding_dim`` and ``n_zones`` shape the
     zone-embedding model; its hidden layers and training are the notes' network's.
     """
 
-    seed: int = 42  # split seed (the notes' set.seed(42)); repeat r uses seed + r
-    network_seed: int = 42  # the notes' set_random_seed(42)
-    lasso_seed: int = 42
     sample_seed: int = 42  # the notes' slice_sample after set.seed(42)
     rows: int = 300_000
     color: str = "yellow"
     month: str = "2023-01"
     trip_filter: taxi_data.TripFilter = field(default_factory=taxi_data.TripFilter)
-    test_fraction: float = 0.2
-    scaling: str = "train"
     validation_fraction: float = 0.1
     units: tuple[int, ...] = (256, 128, 64)
     dropout: tuple[float, ...] = (0.1, 0.1, 0.0)
-    learning_rate: float = 1e-3
-    epochs: int = 30
     batch_size: int = 512
     patience: int = 10
     embedding_dim: int = 8
     n_zones: int = 266  # TLC ids run 1..265; row 0 is never used
-    lasso_folds: int = 10
-    repeats: int = 1
 
-    def __post_init__(self) -> None:
-        for name in ("seed", "network_seed", "lasso_seed", "sample_seed"):
-            check_int(name, getattr(self, name), minimum=0)
-        for name in ("rows", "epochs", "batch_size", "repeats", "patience", "embedding_dim"):
-            check_int(name, getattr(self, name), minimum=1)
-        check_int("n_zones", self.n_zones, minimum=2)
-        check_int("lasso_folds", self.lasso_folds, minimum=3)
-        taxi_data.trip_filename(self.color, self.month)  # checks color and 'YYYY-MM'
-        if not isinstance(self.trip_filter, taxi_data.TripFilter):
-            raise ParameterError(f"trip_filter must be a TripFilter; got {self.trip_filter!r}")
-        for name in ("test_fraction", "validation_fraction"):
-            check_float(name, getattr(self, name), 0, 1, low_inclusive=False, high_inclusive=False)
-        check_float("learning_rate", self.learning_rate, 0, 10, low_inclusive=False)
-        check_choice("scaling", self.scaling, SCALINGS)
-        if len(self.units) != len(self.dropout):
-            raise ParameterError(
-                f"units and dropout must have the same length; got "
-                f"{len(self.units)} and {len(self.dropout)}"
-            )
-        for rate in self.dropout:
-            check_float("dropout", rate, 0.0, 1.0, high_inclusive=False)
+    _parameter_constraints: ClassVar[dict[str, Rule]] = {
+        "sample_seed": Interval(int, 0, None),
+        "rows": Interval(int, 1, None),
+        "color": Options(taxi_data.TAXI_COLORS),
+        "month": Check(_month, "str"),
+        "trip_filter": InstanceOf(taxi_data.TripFilter),
+        "patience": Interval(int, 1, None),
+        "embedding_dim": Interval(int, 1, None),
+        "n_zones": Interval(int, 2, None),
+    }
 
 
 def _blocks(settings: TaxiSettings) -> list[DenseBlock]:
@@ -161,9 +150,7 @@ def _callbacks(settings: TaxiSettings):
 def _estimator(build, settings: TaxiSettings, seed: int) -> NetworkRegressor:
     return NetworkRegressor(
         build,
-        epochs=settings.epochs,
-        batch_size=settings.batch_size,
-        validation_fraction=settings.validation_fraction,
+        **settings.fit_params(),
         callbacks=lambda: _callbacks(settings),
         seed=seed,
     )
@@ -260,59 +247,45 @@ def design_matrices(
     return xs, np.hstack([xs[:, other], x_zones, x7[:, zone_cols]])
 
 
-def _one_split(
-    x7: np.ndarray,
-    x_zones: np.ndarray,
-    y: np.ndarray,
-    split: Split,
+def load(
     settings: TaxiSettings,
-    cache,
-    repeat: int,
-) -> SplitOutcome:
-    xs, xe = design_matrices(x7, x_zones, split.train, settings.scaling)
-    tr, te = split.train, split.test
-    models: dict[str, Any] = {
-        # cv.glmnet's default measure for a gaussian family is the mean squared error.
-        LASSO: LassoCV(n_folds=settings.lasso_folds, measure="mse", seed=settings.lasso_seed).fit(
-            xs[tr], y[tr]
-        ),
+    data: pd.DataFrame | str | os.PathLike | None = None,
+    zones: pd.DataFrame | None = None,
+    data_dir: str | os.PathLike | None = None,
+    download: bool = True,
+) -> LabData:
+    """The sampled trips (``load_data``) with their zone-lookup features."""
+    trips, source = load_data(settings, data, data_dir, download)
+    if len(trips) < 2 * settings.lasso_folds:
+        raise DataError(
+            f"{source}: at least {2 * settings.lasso_folds} trips are needed; got {len(trips)}"
+        )
+    if zones is None:
+        zones = taxi_data.load_zone_lookup(data_dir=data_dir, download=download)
+    zone_df = zone_features(trips["PULocationID"], trips["DOLocationID"], zones)
+    facts = {
+        "source": source,
+        "n_trips": len(trips),
+        "columns": list(PREDICTORS),
+        "embedding_columns": [
+            *(c for c in PREDICTORS if c not in ZONE_IDS),
+            *zone_df.columns,
+            *ZONE_IDS,
+        ],
     }
-    models[NN] = fit_network(
-        make_network(settings, settings.network_seed + repeat),
-        xs[tr],
-        y[tr],
-        validation_data=None,
-        cache=cache,
-        settings=settings,
-        tag=f"taxi/{NN}/{repeat}",
-    )
-    models[EMB] = fit_network(
-        make_embedding_network(settings, settings.network_seed + repeat),
-        xe[tr],
-        y[tr],
-        validation_data=None,
-        cache=cache,
-        settings=settings,
-        tag=f"taxi/{EMB}/{repeat}",
-    )
-    inputs = {LASSO: xs[te], NN: xs[te], EMB: xe[te]}
-    predictions = {name: m.predict(inputs[name]) for name, m in models.items()}
-    scores = pd.DataFrame(
-        {"Model": list(predictions), "MAE": [mae(y[te], p) for p in predictions.values()]}
-    )
-    return SplitOutcome(
-        scores=scores,
-        predictions=predictions,
-        y_test=y[te],
-        models=models,
-        history=models[NN].history_,
-        extras={
-            "n_train": len(tr),
-            "n_test": len(te),
-            "lasso_lambda": models[LASSO].lambda_min_,
-            "embedding_history": models[EMB].history_,
-        },
-    )
+    x = {"x7": trips[list(PREDICTORS)].to_numpy(dtype=np.float64), "zones": zone_df.to_numpy()}
+    return LabData(y=trips[RESPONSE].to_numpy(dtype=np.float64), x=x, extras=facts)
+
+
+def standardize(data: LabData, split: Split, settings: TaxiSettings) -> Design:
+    """The notes' standardized predictors (``x``) and the embedding model's inputs (``xe``)."""
+    xs, xe = design_matrices(data.x["x7"], data.x["zones"], split.train, settings.scaling)
+    return Design.of_rows(split, data.y, x=xs, xe=xe)
+
+
+def split_extras(split: SplitContext) -> dict[str, Any]:
+    """The zone-embedding network's training history."""
+    return {"embedding_history": split.models[EMB].history_}
 
 
 def table_with_gain(scores: pd.DataFrame) -> pd.DataFrame:
@@ -327,102 +300,48 @@ def table_with_gain(scores: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-@dataclass(repr=False)
-class TaxiResult(LabResult):
-    """The lab's LabResult; ``save`` also writes the zone-embedding model."""
-
-    def __str__(self) -> str:
-        e = self.extras
-        note = (
-            f"{e['n_trips']:,} trips ({e['n_train']:,} train / {e['n_test']:,} test) "
-            f"from {e['source']}"
-        )
-        return f"{super().__str__()}\n\n{note}"
-
-    def save(self, out_dir: str | Path) -> dict[str, Path]:
-        """As ``LabResult.save``, plus ``<lab>_embedding_model.keras``."""
-        files = super().save(out_dir)
-        target = Path(out_dir) / f"{self.lab}_embedding_model.keras"
-        with atomic_path(target) as tmp:
-            self.models[EMB].model_.save(tmp)
-        files["embedding_model"] = target
-        self.files["embedding_model"] = target
-        return files
+def footer(result: LabResult) -> list[str]:
+    """How many trips, and where they came from."""
+    e = result.extras
+    return [
+        f"{e['n_trips']:,} trips ({e['n_train']:,} train / {e['n_test']:,} test) from {e['source']}"
+    ]
 
 
-def run(
-    settings: TaxiSettings | None = None,
-    *,
-    data: pd.DataFrame | str | os.PathLike | None = None,
-    zones: pd.DataFrame | None = None,
-    data_dir: str | os.PathLike | None = None,
-    download: bool = True,
-    out_dir: str | Path | None = None,
-    cache: CacheArg = True,
-    **overrides: Any,
-) -> TaxiResult:
-    """Run the taxi lab and return its result (Table 11.34 plus the zone-embedding model).
+SPEC = LabSpec(
+    name="taxi",
+    title=TITLE,
+    settings=TaxiSettings,
+    load=load,
+    design=standardize,
+    models={
+        # cv.glmnet's default measure for a gaussian family is the mean squared error.
+        LASSO: glmnet_lasso("mse"),
+        NN: Model(make_network, network=True),
+        EMB: Model(make_embedding_network, input="xe", network=True),
+    },
+    comparisons=((NN, LASSO), (EMB, LASSO), (EMB, NN)),
+    network=NN,
+    **MAE_REGRESSION,
+    table=table_with_gain,
+    digits=2,
+    split_extras=split_extras,
+    footer=footer,
+    saved_models={"embedding_model": EMB},
+    notes_protocol=NOTES_PROTOCOL,
+    inputs=("data", "zones", "data_dir", "download"),
+)
 
-    Args:
-        settings: a ``TaxiSettings``; keyword ``overrides`` replace its fields
-            (``run(rows=50_000, repeats=5)``, ``run(color="green")``).
-        data: None (default) finds ``<color>_tripdata_<month>.parquet`` in ``data_dir`` /
-            ``NNLABS_DATA_DIR`` (or downloads it); a parquet path; or a frame shaped like
-            ``nnlabs.data.taxi.read_trips``' output (already filtered), e.g. for tests.
-        zones: TLC's zone lookup frame; None finds ``taxi_zone_lookup.csv`` like the trips.
-        data_dir: folder with the data files (default ``NNLABS_DATA_DIR``).
-        download: whether a missing file may be downloaded; if not, the error names the
-            file and where to put it.
-        out_dir: if given, the history plot, both ``.keras`` models and ``results.json``
-            are written there.
-        cache: True (default cache folder), a folder, or False.
+
+def run(settings: TaxiSettings | None = None, **kwargs: Any) -> LabResult:
+    """Run the taxi lab; Table 11.34 plus the zone-embedding model.
+
+    ``data=`` None (default) finds ``<color>_tripdata_<month>.parquet`` in ``data_dir``
+    / ``NNLABS_DATA_DIR`` (or downloads it unless ``download=False``); a parquet path;
+    or a frame shaped like ``nnlabs.data.taxi.read_trips``' output (already filtered).
+    ``zones=`` TLC's zone lookup frame (default: ``taxi_zone_lookup.csv``, found like
+    the trips). ``out_dir`` also receives ``taxi_embedding_model.keras``. The other
+    arguments (``cache``, ``train_index``/``test_index``) are
+    ``nnlabs.labs.runner.run_lab``'s.
     """
-    settings = settings_with(TaxiSettings, settings, overrides)
-    trips, source = load_data(settings, data, data_dir, download)
-    if len(trips) < 2 * settings.lasso_folds:
-        raise DataError(
-            f"{source}: at least {2 * settings.lasso_folds} trips are needed; got {len(trips)}"
-        )
-    if zones is None:
-        zones = taxi_data.load_zone_lookup(data_dir=data_dir, download=download)
-    x7 = trips[list(PREDICTORS)].to_numpy(dtype=np.float64)
-    zone_df = zone_features(trips["PULocationID"], trips["DOLocationID"], zones)
-    y = trips[RESPONSE].to_numpy(dtype=np.float64)
-    store = resolve_cache(cache)
-
-    def one_split(r: int) -> SplitOutcome:
-        split = random_split(len(y), settings.test_fraction, settings.seed + r)
-        return _one_split(x7, zone_df.to_numpy(), y, split, settings, store, r)
-
-    first, repeat_scores = run_repeats(one_split, settings.repeats)
-    result = assemble(
-        lab="taxi",
-        title=TITLE,
-        first=first,
-        repeat_scores=repeat_scores,
-        settings=settings,
-        network=NN,
-        metric_column="mean_absolute_error",
-        table_metric="MAE",
-        scorer=mae,
-        comparisons=[(NN, LASSO), (EMB, LASSO), (EMB, NN)],
-        test_fraction=len(first.y_test) / len(y),
-        table=table_with_gain(first.scores),
-        digits=2,
-    )
-    result = TaxiResult(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})
-    result.extras.update(
-        {
-            "source": source,
-            "n_trips": len(trips),
-            "columns": list(PREDICTORS),
-            "embedding_columns": [
-                *(c for c in PREDICTORS if c not in ZONE_IDS),
-                *zone_df.columns,
-                *ZONE_IDS,
-            ],
-        }
-    )
-    if out_dir is not None:
-        result.save(out_dir)
-    return result
+    return run_lab(SPEC, settings, **kwargs)

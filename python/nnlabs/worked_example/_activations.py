@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnlabs._validation import check_choice
+from nnlabs.validation import check_choice
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "softmax")
 HIDDEN_ACTIVATIONS = ("linear", "relu", "sigmoid")

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnlabs._validation import check_float
 from nnlabs.errors import ParameterError
+from nnlabs.validation import check_float
 from nnlabs.worked_example._activations import get_activation
 from nnlabs.worked_example._losses import cross_entropy_output_error, squared_error_output_error
 from nnlabs.worked_example._network import (

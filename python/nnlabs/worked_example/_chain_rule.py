@@ -16,8 +16,8 @@ from math import prod
 
 import numpy as np
 
-from nnlabs._validation import check_int
 from nnlabs.errors import ParameterError
+from nnlabs.validation import check_int
 from nnlabs.worked_example._activations import get_activation
 from nnlabs.worked_example._backward import Gradients, output_error
 from nnlabs.worked_example._network import ForwardTrace, Network, check_targets, forward

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlabs._validation import check_float
+from nnlabs.validation import check_float
 from nnlabs.worked_example._backward import Gradients
 from nnlabs.worked_example._network import Layer, Network, check_inputs, check_targets, total_loss
 

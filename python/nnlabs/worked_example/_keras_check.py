@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nnlabs._validation import check_float
 from nnlabs.errors import NnlabsError
+from nnlabs.validation import check_float
 from nnlabs.worked_example._backward import Gradients
 from nnlabs.worked_example._network import Layer, Network, check_inputs, check_targets
 

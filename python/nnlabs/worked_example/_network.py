@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnlabs._validation import check_choice, check_finite_matrix, check_int
 from nnlabs.errors import DataError, ParameterError
+from nnlabs.validation import check_choice, check_finite_matrix, check_int
 from nnlabs.worked_example._activations import HIDDEN_ACTIVATIONS, get_activation
 
 TASKS = ("regression", "classification")

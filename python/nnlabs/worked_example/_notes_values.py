@@ -17,14 +17,14 @@ of two observations (Table 11.9 and the practice exercise). Everything marked "c
   hidden node is active for some observations and inactive for others.
 
 With Table 11.8 the notes' node 1 of layer 1 is *inactive* for observation 2 (z = -0.225);
-the exercise's A⁽¹⁾₁,₂ = 0.972 is observation 1's value (see docs/errata_worked_example.md).
+the exercise's A⁽¹⁾₁,₂ = 0.972 is observation 1's value (errata W1, docs/errata.md).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from nnlabs._validation import check_choice
+from nnlabs.validation import check_choice
 from nnlabs.worked_example._network import TASKS, Layer, Network
 
 LEARNING_RATE = 0.01  # η of §11.4.5.5.1 and the practice exercise

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nnlabs._validation import check_choice, check_int
+from nnlabs.validation import check_choice, check_int
 from nnlabs.worked_example import _notes_values as nv
 from nnlabs.worked_example._activations import sigmoid
 from nnlabs.worked_example._backward import backward_matrix, gradient_descent_step, with_ones

@@ -1,6 +1,6 @@
 test_that("a Python nnlabs error arrives as an nnlabs_error with the message only", {
   skip_if_no_nnlabs()
-  validation <- nnlabs:::py_module("_validation")
+  validation <- nnlabs:::py_module("validation")
   err <- tryCatch(
     nnlabs:::with_python_errors(validation$check_int("epochs", 0L, 1L)),
     error = identity

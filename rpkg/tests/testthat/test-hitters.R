@@ -96,12 +96,15 @@ test_that("an error raised in Python arrives as an nnlabs_error", {
   expect_error(hitters_lab(data = hitters, epochs = 1), class = "nnlabs_data_error")
 })
 
-test_that("the R defaults are the Python settings' defaults", {
+test_that("a setting left NULL takes the Python settings' default", {
   skip_if_no_nnlabs()
   defaults <- formals(hitters_lab)
-  for (name in c("epochs", "repeats", "seed")) {
-    expect_equal(eval(defaults[[name]]), nnlabs:::setting_default("hitters", name), label = name)
+  for (name in c("epochs", "repeats", "seed", "validation", "scaling")) {
+    expect_null(defaults[[name]], label = name)
   }
-  expect_equal(eval(defaults$validation)[[1]], nnlabs:::setting_default("hitters", "validation"))
-  expect_equal(eval(defaults$scaling)[[1]], nnlabs:::setting_default("hitters", "scaling"))
+  settings <- lab_settings("hitters")
+  expect_equal(settings$default[settings$name == "epochs"], "500")
+  expect_equal(settings$default[settings$name == "units"], "64, 32")
+  expect_identical(nnlabs:::setting_default("hitters", "seed"), 13L)
+  expect_identical(nnlabs:::setting_default("hitters", "validation"), "split")
 })

@@ -1,0 +1,273 @@
+"""The one pipeline every lab runs: split, design, fit, score, intervals, result, save.
+
+``run_lab(spec, ...)`` executes a ``LabSpec``. Repeat r draws its split with
+``seed + r`` (or takes the explicit indices given), builds the design on the training
+rows, fits every model (networks through the cache), scores the test rows, and keeps
+the first split's models, predictions, history and extras. Intervals come from the
+repeats (corrected resampled t) or, for one split, a paired bootstrap over test rows.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nnlabs._cache import ModelCache, cache_key
+from nnlabs.errors import ParameterError
+from nnlabs.evaluation import bootstrap_difference, summarize_repeats
+from nnlabs.labs._result import LabResult
+from nnlabs.labs.spec import Design, LabData, LabSpec, SplitContext, settings_with
+from nnlabs.splits import Split, explicit_split, random_split
+
+CacheArg = bool | str | os.PathLike | ModelCache | None
+
+
+@dataclass
+class SplitOutcome:
+    """What one split produced: scores (one row per model), predictions, models, extras."""
+
+    scores: pd.DataFrame
+    predictions: dict[str, np.ndarray]
+    y_test: np.ndarray
+    models: dict[str, Any]
+    extras: dict[str, Any]
+
+
+def run_lab(
+    spec: LabSpec,
+    settings=None,
+    *,
+    train_index=None,
+    test_index=None,
+    out_dir: str | os.PathLike | None = None,
+    cache: CacheArg = True,
+    **overrides: Any,
+) -> LabResult:
+    """Run the lab ``spec`` and return its ``LabResult``.
+
+    Args:
+        spec: the lab's declaration.
+        settings: an instance of ``spec.settings``; keyword ``overrides`` replace its
+            fields. Keywords named in ``spec.inputs`` (``data``...) go to ``spec.load``.
+        train_index, test_index: zero-based row indices (of the rows ``load``
+            returns) for one explicit split; ``train_index`` defaults to the other rows.
+        out_dir: if given, the result is saved there (``LabResult.save``).
+        cache: True (default cache folder), a folder, a ``ModelCache``, or False.
+    """
+    inputs = {k: overrides.pop(k) for k in spec.inputs if k in overrides}
+    settings = settings_with(spec.settings, settings, overrides)
+    store = resolve_cache(cache)
+    data = spec.load(settings, **inputs)
+    outcomes = [
+        _one_split(spec, data, split, settings, store, r)
+        for r, split in enumerate(_splits(len(data.y), settings, train_index, test_index))
+    ]
+    result = _assemble(spec, settings, data, outcomes)
+    if out_dir is not None:
+        result.save(out_dir)
+    return result
+
+
+def resolve_cache(cache: CacheArg) -> ModelCache | None:
+    """``True``: the default cache folder; a path: that folder; ``False``/None: no cache."""
+    if cache is None or cache is False:
+        return None
+    if cache is True:
+        return ModelCache()
+    if isinstance(cache, ModelCache):
+        return cache
+    if isinstance(cache, (str, os.PathLike)):
+        return ModelCache(Path(cache))
+    raise ParameterError(f"cache must be True, False, None or a folder path; got {cache!r}")
+
+
+def _splits(n: int, settings, train_index, test_index) -> Iterator[Split]:
+    if test_index is None:
+        if train_index is not None:
+            raise ParameterError("train_index needs test_index as well")
+        for r in range(settings.repeats):
+            yield random_split(n, settings.test_fraction, settings.seed + r)
+        return
+    if settings.repeats > 1:
+        raise ParameterError("repeats must be 1 when test_index is given (one explicit split)")
+    yield explicit_split(n, train_index, test_index)
+
+
+def _one_split(
+    spec: LabSpec, data: LabData, split: Split, settings, store, repeat: int
+) -> SplitOutcome:
+    design = spec.design(data, split, settings)
+    models = {name: _fit(spec, name, design, settings, store, repeat) for name in spec.models}
+    predictions = {
+        name: _predict(spec.task, model, design.test[spec.models[name].input])
+        for name, model in models.items()
+    }
+    scorers = spec.scorers(settings)
+    scores = pd.DataFrame(
+        [
+            {"Model": name, **{m: f(design.y_test, p) for m, f in scorers.items()}}
+            for name, p in predictions.items()
+        ]
+    )
+    extras: dict[str, Any] = {"n_train": len(split.train), "n_test": len(split.test)}
+    lasso = next((m for m in models.values() if hasattr(m, "lambda_min_")), None)
+    if lasso is not None:
+        extras["lasso_lambda"] = lasso.lambda_min_
+    if spec.split_extras is not None:
+        context = SplitContext(data, split, design, settings, models, predictions, scores)
+        extras.update(spec.split_extras(context))
+    return SplitOutcome(scores, predictions, design.y_test, models, extras)
+
+
+def _fit(spec: LabSpec, name: str, design: Design, settings, store, repeat: int):
+    model = spec.models[name]
+    estimator = model.make(settings, settings.network_seed + repeat)
+    x = design.train[model.input]
+    if not model.network:
+        return estimator.fit(x, design.y_train)
+    validation = (
+        (design.test[model.input], design.y_test) if settings.validation == "test" else None
+    )
+    return fit_network(
+        estimator,
+        x,
+        design.y_train,
+        validation_data=validation,
+        cache=store,
+        settings=settings,
+        tag=f"{spec.name}/{name}",
+    )
+
+
+def _predict(task: str, model, x: np.ndarray) -> np.ndarray:
+    if task == "classification":
+        return model.predict_proba(x)[:, 1]
+    return model.predict(x)
+
+
+def fit_network(
+    estimator,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    validation_data: tuple[np.ndarray, np.ndarray] | None,
+    cache: ModelCache | None,
+    settings,
+    tag: str,
+):
+    """Fit ``estimator`` or load the same fit from ``cache``; return the fitted estimator.
+
+    The key is what trains the network: the training (and validation) arrays, the
+    estimator's parameters (its seed among them), the lab's training settings
+    (``LabSettings.training_settings``: not ``repeats``, ``bootstrap_draws``...), the
+    ``tag`` (lab and model) and the package, Keras and backend versions.
+    """
+    if cache is None:
+        return estimator.fit(x, y, validation_data=validation_data)
+    arrays = [x, y] + (list(validation_data) if validation_data is not None else [])
+    params = _init_params(estimator)
+    described = {k: v for k, v in params.items() if not callable(v)}
+    key = cache_key(
+        arrays=arrays,
+        settings={"lab": settings.training_settings(), "estimator": described},
+        tag=tag,
+    )
+    hit = cache.load(key)
+    if hit is not None:
+        model, history = hit
+        fitted = type(estimator).from_fitted(model, history, **params)
+        fitted.cache_hit_ = True
+        return fitted
+    estimator.fit(x, y, validation_data=validation_data)
+    cache.save(key, estimator.model_, estimator.history_)
+    estimator.cache_hit_ = False
+    return estimator
+
+
+def _init_params(estimator) -> dict[str, Any]:
+    params = estimator.get_params(deep=False)
+    params.pop("build", None)
+    return params
+
+
+# ---- the result ---------------------------------------------------------------------
+
+
+def _assemble(spec: LabSpec, settings, data: LabData, outcomes: list[SplitOutcome]) -> LabResult:
+    first = outcomes[0]
+    repeat_scores = None
+    if len(outcomes) > 1:
+        repeat_scores = pd.concat(
+            [o.scores.assign(repeat=r + 1) for r, o in enumerate(outcomes)], ignore_index=True
+        )
+    result = LabResult(
+        lab=spec.name,
+        title=spec.title,
+        table=spec.table(first.scores) if spec.table is not None else first.scores,
+        history=first.models[spec.network].history_,
+        models=first.models,
+        settings=settings,
+        network=spec.network,
+        metric=spec.history_metric,
+        uncertainty=_intervals(spec, settings, first, repeat_scores, len(data.y)),
+        repeat_scores=repeat_scores,
+        extras={**first.extras, **data.extras},
+        digits=spec.digits,
+        saved_models=dict(spec.saved_models),
+    )
+    if spec.footer is not None:
+        result.footer = spec.footer(result)
+    return result
+
+
+def _intervals(
+    spec: LabSpec, settings, first: SplitOutcome, repeat_scores: pd.DataFrame | None, n: int
+) -> pd.DataFrame:
+    """One block of intervals per metric in ``spec.interval_metrics``, stacked.
+
+    With several metrics each block names its metric in a ``metric`` column.
+    """
+    several = len(spec.interval_metrics) > 1
+    scorers = spec.scorers(settings)
+    blocks = []
+    for metric in spec.interval_metrics:
+        if repeat_scores is not None:
+            block = summarize_repeats(
+                repeat_scores,
+                metric,
+                comparisons=list(spec.comparisons),
+                test_fraction=len(first.y_test) / n,
+            )
+            if several:
+                block.insert(1, "metric", metric)
+        else:
+            block = _bootstrap_table(
+                first, scorers[metric], spec.comparisons, metric, settings.bootstrap_draws
+            )
+        blocks.append(block)
+    return pd.concat(blocks, ignore_index=True) if several else blocks[0]
+
+
+def _bootstrap_table(
+    outcome: SplitOutcome, scorer, comparisons, metric: str, n_boot: int
+) -> pd.DataFrame:
+    rows = []
+    for a, b in comparisons:
+        diff = bootstrap_difference(
+            outcome.y_test, outcome.predictions[a], outcome.predictions[b], scorer, n_boot=n_boot
+        )
+        rows.append(
+            {
+                "Comparison": f"{a} - {b}",
+                "metric": metric,
+                "method": "paired bootstrap over test rows (one split)",
+                **diff,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,336 @@
+"""What a lab declares: its settings, data, design, models, scorers and table.
+
+A lab module builds one ``LabSpec`` and registers it; ``nnlabs.labs.runner.run_lab``
+executes any spec (split, repeats, cache, fitting, scoring, intervals, result, saving).
+The spec holds only what is specific to a lab; everything shared lives in the runner.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from nnlabs.baselines import LassoCV
+from nnlabs.errors import ParameterError
+from nnlabs.evaluation import Scorer
+from nnlabs.features import SCALINGS, fit_scaler
+from nnlabs.metrics import mae
+from nnlabs.splits import Split
+from nnlabs.validation import Each, Interval, Optional, Options, Rule
+
+VALIDATIONS = ("split", "test")
+TASKS = ("regression", "classification")
+
+_SEED = Interval(int, 0, None)
+_FRACTION = Interval(float, 0, 1, closed="neither")
+
+
+@dataclass(frozen=True)
+class LabSettings:
+    """The settings every lab shares; a lab subclasses it, adds fields, changes defaults.
+
+    Every field has a rule in ``_parameter_constraints`` (merged along the class
+    hierarchy), checked once, in ``__post_init__``: a bad value raises ``ParameterError``
+    with the same message in every lab. Sequences come back as tuples.
+
+    ``validation="split"`` early-stops (and monitors) on ``validation_fraction`` of the
+    training rows; ``"test"`` passes the test rows as Keras' ``validation_data``, the
+    notes' protocol in two labs (errata H1, movies 1), which biases the reported test metric.
+    Repeat r of ``repeats`` splits with ``seed + r`` and seeds its networks with
+    ``network_seed + r``.
+    """
+
+    seed: int = 42
+    network_seed: int = 42
+    lasso_seed: int = 42
+    test_fraction: float = 0.2
+    scaling: str = "train"
+    validation: str = "split"
+    validation_fraction: float = 0.2
+    units: tuple[int, ...] = (32,)
+    dropout: tuple[float, ...] = (0.0,)
+    learning_rate: float = 1e-3
+    epochs: int = 30
+    batch_size: int = 32
+    lasso_folds: int = 10
+    repeats: int = 1
+    bootstrap_draws: int = 2000  # resamples of the test rows for intervals on one split
+
+    _parameter_constraints: ClassVar[dict[str, Rule]] = {
+        "seed": _SEED,
+        "network_seed": _SEED,
+        "lasso_seed": _SEED,
+        "test_fraction": _FRACTION,
+        "scaling": Options(SCALINGS),
+        "validation": Options(VALIDATIONS),
+        "validation_fraction": _FRACTION,
+        "units": Each(Interval(int, 1, None)),
+        "dropout": Each(Interval(float, 0.0, 1.0, closed="left")),
+        "learning_rate": Interval(float, 0, 10, closed="right"),
+        "epochs": Interval(int, 1, None),
+        "batch_size": Interval(int, 1, None),
+        "lasso_folds": Interval(int, 3, None),
+        "repeats": Interval(int, 1, None),
+        "bootstrap_draws": Interval(int, 10, None),
+    }
+    # Fields that change what is reported or a baseline, not what a network learns: a network
+    # cached under other values of these is reused.
+    _non_training_fields: ClassVar[frozenset[str]] = frozenset(
+        {"repeats", "bootstrap_draws", "lasso_seed", "lasso_folds"}
+    )
+
+    def __post_init__(self) -> None:
+        for name, rule in self.constraints().items():
+            object.__setattr__(self, name, rule.check(name, getattr(self, name)))
+        self._check_layers()
+
+    @classmethod
+    def constraints(cls) -> dict[str, Rule]:
+        """Every field's rule, the subclass's overriding its bases'."""
+        rules: dict[str, Rule] = {}
+        for klass in reversed(cls.__mro__):
+            rules.update(vars(klass).get("_parameter_constraints", {}))
+        missing = {f.name for f in dataclasses.fields(cls)} - set(rules)
+        if missing:  # a lab that adds a field must say what it accepts
+            raise TypeError(f"{cls.__name__}: no rule for field(s) {sorted(missing)}")
+        return rules
+
+    @classmethod
+    def non_training_fields(cls) -> frozenset[str]:
+        """Fields that do not change a trained network (excluded from the cache key)."""
+        out: set[str] = set()
+        for klass in cls.__mro__:
+            out |= vars(klass).get("_non_training_fields", frozenset())
+        return frozenset(out)
+
+    def fit_params(self) -> dict[str, Any]:
+        """A network estimator's ``epochs``, ``batch_size`` and ``validation_fraction``.
+
+        Under ``validation="test"`` no training rows are held out: the runner passes the
+        test rows as validation data instead.
+        """
+        held_out = self.validation_fraction if self.validation == "split" else 0.0
+        return {
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "validation_fraction": held_out,
+        }
+
+    def training_settings(self) -> dict[str, Any]:
+        """The settings that shape a network's training, as a dict (the cache key's)."""
+        skip = self.non_training_fields()
+        return {k: v for k, v in dataclasses.asdict(self).items() if k not in skip}
+
+    def _check_layers(self) -> None:
+        layers = len(self.units)
+        for name in ("dropout", "batch_norm"):
+            values = getattr(self, name, None)
+            if values is not None and len(values) != layers:
+                raise ParameterError(
+                    f"{name} must have one value per hidden layer (units has {layers}); "
+                    f"got {len(values)}"
+                )
+
+
+def settings_with(settings_cls: type[LabSettings], settings, overrides: Mapping[str, Any]):
+    """Return ``settings`` (or the defaults) with ``overrides`` applied and checked."""
+    base = settings if settings is not None else settings_cls()
+    if not isinstance(base, settings_cls):
+        raise ParameterError(
+            f"settings must be a {settings_cls.__name__}; got {type(base).__name__}"
+        )
+    known = {f.name for f in dataclasses.fields(settings_cls)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise ParameterError(
+            f"unknown setting(s) {', '.join(map(repr, unknown))} for {settings_cls.__name__}; "
+            f"known: {', '.join(sorted(known))}"
+        )
+    return dataclasses.replace(base, **overrides)
+
+
+def settings_schema(settings_cls: type[LabSettings]) -> list[dict[str, Any]]:
+    """One dict per field: ``name``, ``kind`` (the converter to use), ``default``,
+    ``choices``, the bounds ``low``/``high`` (None when open) and ``rule`` (in words).
+
+    Kinds: ``int``, ``float``, ``str``, ``bool``, ``object`` and sequences of them
+    (``int[]``...), ``?`` appended when None is allowed. The CLI builds its options and
+    the R package converts its arguments from this, not from annotations.
+    """
+    rules = settings_cls.constraints()
+    defaults = settings_cls()
+    out = []
+    for f in dataclasses.fields(settings_cls):
+        rule = rules[f.name]
+        out.append(
+            {
+                "name": f.name,
+                "kind": rule.kind,
+                "default": getattr(defaults, f.name),
+                "choices": list(getattr(_inner(rule), "choices", ())),
+                "low": getattr(_inner(rule), "low", None),
+                "high": getattr(_inner(rule), "high", None),
+                "rule": rule.describe(),
+            }
+        )
+    return out
+
+
+def _inner(rule: Rule) -> Rule:
+    """The rule of a sequence's items or of an optional value; the rule itself otherwise."""
+    while isinstance(rule, (Each, Optional)):
+        rule = rule.item if isinstance(rule, Each) else rule.rule
+    return rule
+
+
+@dataclass(frozen=True)
+class Model:
+    """One model of a lab's comparison.
+
+    ``make(settings, seed)`` returns an unfitted estimator with the scikit-learn
+    contract (``seed`` is ``network_seed + repeat``); ``input`` names the design matrix
+    it reads; ``network`` marks a Keras network: cached, and validated on the test
+    rows under ``validation="test"``.
+    """
+
+    make: Callable[[Any, int], Any]
+    input: str = "x"
+    network: bool = False
+
+
+@dataclass
+class LabData:
+    """A lab's rows before any split: the response, what ``design`` needs, and facts.
+
+    ``y`` (n,) is the response; ``x`` whatever the lab's design reads (a matrix, a
+    frame, a dict of both); ``extras`` facts reported in ``LabResult.extras`` (source,
+    column names, counts).
+    """
+
+    y: np.ndarray
+    x: Any
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Design:
+    """The model inputs of one split, fitted on its training rows only.
+
+    ``train`` and ``test`` map an input name (``Model.input``) to a float matrix of the
+    training (n_train, p) or test (n_test, p) rows.
+    """
+
+    train: dict[str, np.ndarray]
+    test: dict[str, np.ndarray]
+    y_train: np.ndarray
+    y_test: np.ndarray
+
+    @classmethod
+    def of_rows(cls, split: Split, y: np.ndarray, **matrices: np.ndarray) -> Design:
+        """Cut each full matrix (n, p) and ``y`` (n,) into the split's rows."""
+        return cls(
+            train={k: m[split.train] for k, m in matrices.items()},
+            test={k: m[split.test] for k, m in matrices.items()},
+            y_train=y[split.train],
+            y_test=y[split.test],
+        )
+
+
+def standardized(data: LabData, split: Split, settings) -> Design:
+    """``data.x`` standardized with the training rows' means and sds (all rows when
+    ``settings.scaling == "all"``, the notes' ``scale()`` before the split)."""
+    xs = fit_scaler(data.x, split.train, settings.scaling).transform(data.x)
+    return Design.of_rows(split, data.y, x=xs)
+
+
+def glmnet_lasso(measure: str) -> Model:
+    """The Lasso with lambda by ``cv.glmnet``-style CV on ``measure``, folds from settings."""
+    return Model(lambda s, seed: LassoCV(n_folds=s.lasso_folds, measure=measure, seed=s.lasso_seed))
+
+
+# A regression lab scored by test MAE, with intervals for it and the MAE history plotted.
+MAE_REGRESSION: dict[str, Any] = {
+    "scorers": lambda settings: {"MAE": mae},
+    "interval_metrics": ("MAE",),
+    "history_metric": "mean_absolute_error",
+}
+
+
+@dataclass
+class SplitContext:
+    """What a lab's ``split_extras`` sees of one fitted split."""
+
+    data: LabData
+    split: Split
+    design: Design
+    settings: Any
+    models: dict[str, Any]
+    predictions: dict[str, np.ndarray]
+    scores: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class LabSpec:
+    """A lab, declared.
+
+    Attributes:
+        name: registry name (``"hitters"``); files are ``<name>_results.json``...
+        title: the table's caption.
+        settings: the lab's ``LabSettings`` subclass.
+        load: ``load(settings, **inputs) -> LabData``; ``inputs`` are the keyword
+            arguments of ``run`` named in ``inputs`` (``data``, ``zones``...).
+        design: ``design(data, split, settings) -> Design``, fitted on training rows.
+        models: table name -> ``Model``, in table order.
+        scorers: ``scorers(settings)`` -> metric name -> ``f(y_test, prediction)``.
+        interval_metrics: the metrics that get intervals.
+        comparisons: ``(a, b)`` pairs whose difference ``a - b`` gets an interval.
+        network: the model saved as ``<name>_model.keras`` and whose history is kept.
+        history_metric: the history column plotted.
+        task: ``"regression"`` (predictions are values) or ``"classification"``
+            (predictions are P(class 1)).
+        table: scores (Model + metrics) -> the table in the notes' shape.
+        digits: decimals when printing.
+        split_extras: lab-specific facts of a split (first split's kept).
+        footer: lines printed under the intervals.
+        saved_models: further models saved, file kind -> model name
+            (``<name>_<kind>.keras``).
+        notes_protocol: settings that reproduce the notes' protocol (``--notes``).
+        inputs: keyword arguments of ``run`` passed on to ``load``.
+    """
+
+    name: str
+    title: str
+    settings: type[LabSettings]
+    load: Callable[..., LabData]
+    design: Callable[[LabData, Split, Any], Design]
+    models: Mapping[str, Model]
+    scorers: Callable[[Any], Mapping[str, Scorer]]
+    interval_metrics: tuple[str, ...]
+    comparisons: tuple[tuple[str, str], ...]
+    network: str
+    history_metric: str
+    task: str = "regression"
+    table: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    digits: int = 4
+    split_extras: Callable[[SplitContext], dict[str, Any]] | None = None
+    footer: Callable[[Any], list[str]] | None = None
+    saved_models: Mapping[str, str] = field(default_factory=dict)
+    notes_protocol: Mapping[str, Any] = field(default_factory=dict)
+    inputs: tuple[str, ...] = ("data",)
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise ParameterError(f"task must be one of {TASKS}; got {self.task!r}")
+        named = {
+            self.network,
+            *self.saved_models.values(),
+            *(n for p in self.comparisons for n in p),
+        }
+        unknown = sorted(named - set(self.models))
+        if unknown:
+            raise ParameterError(f"lab {self.name!r}: no model named {', '.join(unknown)}")
