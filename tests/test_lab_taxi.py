@@ -15,7 +15,6 @@ from nnlabs import DataError, DownloadError, ParameterError
 from nnlabs.cli import main
 from nnlabs.data import taxi as taxi_data
 from nnlabs.labs import taxi
-
 from nnlabs.networks import parameter_counts
 
 TINY = {"epochs": 2, "cache": False}
