@@ -21,7 +21,7 @@ uv:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 
 sync: uv
-	$(UV) sync --locked
+	$(UV) sync --locked --extra dask
 
 lint: sync
 	$(UV) lock --check

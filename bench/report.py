@@ -398,6 +398,44 @@ def _labs_section(results: dict[str, Any]) -> list[str]:
     return out + _table(["lab", "backend", "wall s", "status"], rows)
 
 
+def _target_parallel(results: dict[str, Any]) -> list[list[str]]:
+    res = _section(results, "parallel")
+    if res is None:
+        return [["repeats: --n-jobs 2 vs 1", _why_missing(results, "parallel"), ">= 1.6x", "-"]]
+    return [
+        [
+            f"{lab} `{' '.join(res['command_args'])}`: --n-jobs 2 vs 1",
+            f"{row['speedup']}x, tables {'identical' if row['identical_tables'] else 'DIFFER'}",
+            ">= 1.6x, identical tables",
+            _verdict(row["speedup"] >= 1.6 and row["identical_tables"]),
+        ]
+        for lab, row in res["labs"].items()
+    ]
+
+
+def _parallel_section(results: dict[str, Any]) -> list[str]:
+    out = ["## Parallel repeats", "", *_provenance(results, "parallel")]
+    res = _section(results, "parallel")
+    if res is None:
+        return out
+    rows = [
+        [
+            lab,
+            " / ".join(map(str, row["wall_s"]["n_jobs=1"])),
+            " / ".join(map(str, row["wall_s"]["n_jobs=2"])),
+            row["speedup"],
+            "yes" if row["identical_tables"] else "no",
+        ]
+        for lab, row in res["labs"].items()
+    ]
+    header = ["lab", "wall s, --n-jobs 1", "wall s, --n-jobs 2", "speed-up", "same table"]
+    note = (
+        f"`nnlabs run LAB {' '.join(res['command_args'])} --no-cache` as whole processes, "
+        f"alternating, on {res['cores']} cores; speed-up = median serial / median parallel."
+    )
+    return [*out, note, "", *_table(header, rows)]
+
+
 def _gpu_section(results: dict[str, Any]) -> list[str]:
     out = ["## GPU", ""]
     res = _section(results, "gpu")
@@ -448,6 +486,7 @@ def render(results: dict[str, Any]) -> str:
         *_target_dataprep(results),
         *_target_backends(results),
         *_target_gpu(results),
+        *_target_parallel(results),
     ]
     lines = [
         "# Benchmarks",
@@ -470,6 +509,7 @@ def render(results: dict[str, Any]) -> str:
         _glmnet_section,
         _streaming_section,
         _labs_section,
+        _parallel_section,
         _gpu_section,
     ):
         lines += part(results)

@@ -39,6 +39,9 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default="outputs", help="folder for plot, model, results.json")
     run.add_argument("--no-cache", action="store_true", help="always train; ignore the cache")
     run.add_argument(
+        "--n-jobs", help="repeats run at once (-1: every core; default 1, one after another)"
+    )
+    run.add_argument(
         "--notes",
         action="store_true",
         help="the notes' own protocol (e.g. early stopping on the test rows); see docs/errata.md",
@@ -135,7 +138,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for name in names:
         kwargs = _lab_kwargs(name, args, strict=args.lab != "all")
         try:
-            result = labs.run(name, out_dir=args.out, cache=not args.no_cache, **kwargs)
+            result = labs.run(
+                name,
+                out_dir=args.out,
+                cache=not args.no_cache,
+                n_jobs=None if args.n_jobs is None else _convert("n_jobs", "int", args.n_jobs),
+                **kwargs,
+            )
         except (DataNotFoundError, DownloadError) as exc:
             if args.lab != "all":
                 raise

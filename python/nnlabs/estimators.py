@@ -194,7 +194,7 @@ def _rescaled(model, scale: float, offset: float):
         model.outputs[0]
     )
     rescaled = keras.Model(model.inputs, outputs, name=model.name)
-    rescaled.compile(loss=model.loss)
+    rescaled.compile(optimizer=model.optimizer, loss=model.loss)
     return rescaled
 
 

@@ -62,6 +62,9 @@ load_hitters <- function(drop_missing = TRUE) {
 #'   `FALSE` always trains, or a folder path.
 #' @param out_dir if given, the history plot, the Keras model and a JSON file of
 #'   the results are written there.
+#' @param n_jobs repeats run at once, as scikit-learn's `n_jobs` (`-1`: every core);
+#'   `NULL` (default) runs them one after another. Each repeat seeds itself, so the
+#'   result is the same either way.
 #' @param ... further settings of the Python `HittersSettings`, e.g.
 #'   `patience = 10`, `units = c(32, 16)`, `dropout = c(0.2, 0.1)`,
 #'   `learning_rate = 5e-4`, `batch_size = 16`.
@@ -78,9 +81,9 @@ load_hitters <- function(drop_missing = TRUE) {
 #' }
 hitters_lab <- function(data = NULL, split = c("python", "r"), validation = NULL, scaling = NULL,
                         epochs = NULL, repeats = NULL, seed = NULL, notes = FALSE, cache = TRUE,
-                        out_dir = NULL, ...) {
+                        out_dir = NULL, n_jobs = NULL, ...) {
   split <- arg_choice(split, c("python", "r"), "split")
-  checked <- check_lab_args(cache, out_dir, notes)
+  checked <- check_lab_args(cache, out_dir, notes, n_jobs)
   data <- arg_frame(data, "data", HITTERS_RESPONSE)
   dots <- list(...)
   settings <- list(validation = validation, scaling = scaling, epochs = epochs, repeats = repeats, seed = seed)

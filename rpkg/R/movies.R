@@ -125,7 +125,7 @@ simulate_movies <- function(n = 500L, seed = 42L, labels = c("terciles", "median
 #'   [lab_settings()] lists them all (`lab_settings("movies")`).
 #' @param notes `TRUE` runs the notes' protocol (early stopping on the test rows,
 #'   `scale()` of all rows); it overrides `validation` and `scaling`.
-#' @param cache,out_dir as in [hitters_lab()].
+#' @param cache,out_dir,n_jobs as in [hitters_lab()].
 #' @param ... further settings of the Python `MoviesSettings`, e.g.
 #'   `patience = 10`, `threshold = 0.4`, `n_movies = 1000`, `data_seed = 1`.
 #' @return an object of class `nnlabs_movies` / `nnlabs_result`.
@@ -140,9 +140,9 @@ simulate_movies <- function(n = 500L, seed = 42L, labels = c("terciles", "median
 #' }
 movie_lab <- function(data = NULL, split = c("python", "r"), validation = NULL, scaling = NULL,
                       labels = NULL, epochs = NULL, repeats = NULL, seed = NULL, notes = FALSE,
-                      cache = TRUE, out_dir = NULL, ...) {
+                      cache = TRUE, out_dir = NULL, n_jobs = NULL, ...) {
   split <- arg_choice(split, c("python", "r"), "split")
-  checked <- check_lab_args(cache, out_dir, notes)
+  checked <- check_lab_args(cache, out_dir, notes, n_jobs)
   data <- arg_frame(data, "data", c(MOVIE_FEATURES, MOVIE_RESPONSE))
   dots <- list(...)
   settings <- list(

@@ -26,7 +26,7 @@
 #'   A setting left `NULL` takes the lab's default from the Python package;
 #'   [lab_settings()] lists them all (`lab_settings("nyc311")`).
 #' @param notes `TRUE` runs the notes' protocol (range scaling with all rows).
-#' @param cache,out_dir as in [hitters_lab()].
+#' @param cache,out_dir,n_jobs as in [hitters_lab()].
 #' @param ... further settings of the Python `NYC311Settings`, e.g.
 #'   `simulated_rows = 20000`, `batch_size = 512`, `top_complaints = 10`.
 #' @return an object of class `nnlabs_nyc311` / `nnlabs_result`.
@@ -40,8 +40,8 @@
 #' }
 #' }
 nyc311_lab <- function(data = NULL, rows = NULL, epochs = NULL, repeats = NULL, seed = NULL,
-                       notes = FALSE, cache = TRUE, out_dir = NULL, ...) {
-  checked <- check_lab_args(cache, out_dir, notes)
+                       notes = FALSE, cache = TRUE, out_dir = NULL, n_jobs = NULL, ...) {
+  checked <- check_lab_args(cache, out_dir, notes, n_jobs)
   settings <- list(rows = rows, epochs = epochs, repeats = repeats, seed = seed)
   inputs <- lab_inputs(checked)
   if (is.character(data)) {

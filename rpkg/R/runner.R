@@ -130,16 +130,16 @@ run_python_lab <- function(lab, settings, dots, inputs = list(), fun, notes = FA
 #' @param lab a registered lab's name, e.g. `"hitters"`.
 #' @param ... the lab's settings (`epochs = 20`) and inputs (`data = frame`).
 #' @param notes `TRUE` runs the notes' own protocol of that lab.
-#' @param cache,out_dir as in [hitters_lab()].
+#' @param cache,out_dir,n_jobs as in [hitters_lab()].
 #' @return an object of class `nnlabs_<lab>` / `nnlabs_result`.
 #' @export
 #' @examples
 #' \donttest{
 #' if (nnlabs_available()) run_lab("hitters", epochs = 5)
 #' }
-run_lab <- function(lab, ..., notes = FALSE, cache = TRUE, out_dir = NULL) {
+run_lab <- function(lab, ..., notes = FALSE, cache = TRUE, out_dir = NULL, n_jobs = NULL) {
   lab <- arg_string(lab, "lab")
-  checked <- check_lab_args(cache, out_dir, notes)
+  checked <- check_lab_args(cache, out_dir, notes, n_jobs)
   run_python_lab(lab, list(), list(...), lab_inputs(checked), fun = "run_lab", notes = checked$notes)
 }
 
@@ -168,16 +168,22 @@ r_setting <- function(lab, name, value) {
 }
 
 # The R-side arguments every lab function has.
-check_lab_args <- function(cache, out_dir, notes) {
+check_lab_args <- function(cache, out_dir, notes, n_jobs = NULL) {
+  if (!is.null(n_jobs)) {
+    n_jobs <- arg_int(n_jobs, "n_jobs")
+    if (n_jobs == 0L) stop_arg("n_jobs", "a nonzero whole number (-1: every core)", n_jobs)
+  }
   list(
     cache = arg_cache(cache),
     out_dir = arg_path(out_dir, "out_dir"),
-    notes = arg_flag(notes, "notes")
+    notes = arg_flag(notes, "notes"),
+    n_jobs = n_jobs
   )
 }
 
 lab_inputs <- function(checked) {
   inputs <- list(cache = checked$cache)
   if (!is.null(checked$out_dir)) inputs$out_dir <- checked$out_dir
+  if (!is.null(checked$n_jobs)) inputs$n_jobs <- checked$n_jobs
   inputs
 }

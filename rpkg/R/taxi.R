@@ -30,7 +30,7 @@
 #'   A setting left `NULL` takes the lab's default from the Python package;
 #'   [lab_settings()] lists them all (`lab_settings("taxi")`).
 #' @param notes `TRUE` runs the notes' protocol (standardizing with all rows).
-#' @param cache,out_dir as in [hitters_lab()].
+#' @param cache,out_dir,n_jobs as in [hitters_lab()].
 #' @param ... further settings of the Python `TaxiSettings`, e.g.
 #'   `embedding_dim = 4`, `batch_size = 1024`, or `zones` (a zone lookup data frame).
 #' @return an object of class `nnlabs_taxi` / `nnlabs_result`.
@@ -44,12 +44,12 @@
 #' }
 taxi_lab <- function(data = NULL, rows = NULL, color = NULL, month = NULL, data_dir = NULL,
                      download = TRUE, epochs = NULL, repeats = NULL, seed = NULL, notes = FALSE,
-                     cache = TRUE, out_dir = NULL, ...) {
+                     cache = TRUE, out_dir = NULL, n_jobs = NULL, ...) {
   if (!is.null(month)) {
     month <- arg_string(month, "month")
     if (!grepl("^[0-9]{4}-[0-9]{2}$", month)) stop_arg("month", "a month as \"YYYY-MM\"", month)
   }
-  checked <- check_lab_args(cache, out_dir, notes)
+  checked <- check_lab_args(cache, out_dir, notes, n_jobs)
   settings <- list(
     rows = rows, color = color, month = month, epochs = epochs, repeats = repeats, seed = seed
   )

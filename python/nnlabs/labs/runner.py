@@ -24,6 +24,7 @@ from nnlabs.evaluation import bootstrap_difference, summarize_repeats
 from nnlabs.labs._result import LabResult
 from nnlabs.labs.spec import Design, LabData, LabSpec, SplitContext, settings_with
 from nnlabs.splits import Split, explicit_split, random_split
+from nnlabs.validation import check_int
 
 CacheArg = bool | str | os.PathLike | ModelCache | None
 
@@ -47,6 +48,7 @@ def run_lab(
     test_index=None,
     out_dir: str | os.PathLike | None = None,
     cache: CacheArg = True,
+    n_jobs: int | None = None,
     **overrides: Any,
 ) -> LabResult:
     """Run the lab ``spec`` and return its ``LabResult``.
@@ -59,15 +61,18 @@ def run_lab(
             returns) for one explicit split; ``train_index`` defaults to the other rows.
         out_dir: if given, the result is saved there (``LabResult.save``).
         cache: True (default cache folder), a folder, a ``ModelCache``, or False.
+        n_jobs: repeats run at once, as scikit-learn's ``n_jobs``: None or 1 one after
+            another, -1 on every core, k on k. Parallel repeats go through joblib (its
+            process backend unless ``joblib.parallel_config`` names another, e.g.
+            ``"dask"``); each repeat seeds itself, so the result equals the serial one.
     """
     inputs = {k: overrides.pop(k) for k in spec.inputs if k in overrides}
     settings = settings_with(spec.settings, settings, overrides)
     store = resolve_cache(cache)
+    jobs = _check_n_jobs(n_jobs)
     data = spec.load(settings, **inputs)
-    outcomes = [
-        _one_split(spec, data, split, settings, store, r)
-        for r, split in enumerate(_splits(len(data.y), settings, train_index, test_index))
-    ]
+    splits = list(_splits(len(data.y), settings, train_index, test_index))
+    outcomes = run_splits(spec, data, splits, settings, store, jobs)
     result = _assemble(spec, settings, data, outcomes)
     if out_dir is not None:
         result.save(out_dir)
@@ -85,6 +90,65 @@ def resolve_cache(cache: CacheArg) -> ModelCache | None:
     if isinstance(cache, (str, os.PathLike)):
         return ModelCache(Path(cache))
     raise ParameterError(f"cache must be True, False, None or a folder path; got {cache!r}")
+
+
+def _check_n_jobs(n_jobs) -> int:
+    if n_jobs is None:
+        return 1
+    n_jobs = check_int("n_jobs", n_jobs)
+    if n_jobs == 0:
+        raise ParameterError("n_jobs must be a nonzero integer (-1: every core); got 0")
+    return n_jobs
+
+
+def run_splits(
+    spec: LabSpec, data: LabData, splits: list[Split], settings, store, n_jobs: int = 1
+) -> list[SplitOutcome]:
+    """Fit and score every split; repeat r is ``splits[r]``, seeded with ``network_seed + r``.
+
+    With ``n_jobs != 1`` the splits run as joblib tasks under the active backend (the
+    process backend by default); each worker limits its threads so that workers times
+    threads stays within the cores.
+    """
+    if n_jobs == 1 or len(splits) == 1:
+        return [_one_split(spec, data, split, settings, store, r) for r, split in enumerate(splits)]
+    import joblib
+
+    workers = min(joblib.effective_n_jobs(n_jobs), len(splits))
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    tasks = (
+        joblib.delayed(_one_split_in_worker)(spec, data, split, settings, store, r, threads)
+        for r, split in enumerate(splits)
+    )
+    return list(joblib.Parallel(n_jobs=workers)(tasks))
+
+
+def _one_split_in_worker(
+    spec: LabSpec, data: LabData, split: Split, settings, store, repeat: int, threads: int
+) -> SplitOutcome:
+    limit_threads(threads)
+    return _one_split(spec, data, split, settings, store, repeat)
+
+
+def limit_threads(threads: int) -> None:
+    """Keep this process to ``threads`` threads: BLAS (threadpoolctl) and TensorFlow.
+
+    TensorFlow takes its thread counts once, before it first runs an op; a worker that
+    has run one already keeps what it had.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads)
+    import keras
+
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+        except RuntimeError:  # already initialized in this worker
+            pass
 
 
 def _splits(n: int, settings, train_index, test_index) -> Iterator[Split]:
