@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from nnlabs import doctor
@@ -99,7 +97,7 @@ def test_describe_environment(tmp_path):
     venv.mkdir()
     assert doctor.describe_environment(venv, tmp_path / "base") == f"virtualenv {venv}"
     assert "no virtual environment" in doctor.describe_environment(venv, venv)
-    (venv / doctor.ENV_MARKER).write_text(json.dumps({"extras": ["cuda", "jax"]}))
+    (venv / doctor.ENV_MARKER).write_text("Version: 0.1.0\nExtras: cuda, jax\nWheel: x.whl\n")
     assert doctor.describe_environment(venv, tmp_path / "base") == (
         f"virtualenv {venv} made by install_nnlabs() (extras: cuda, jax)"
     )

@@ -8,7 +8,7 @@ The warning rules live in :func:`setup_warnings`, a pure function of the facts t
 
 from __future__ import annotations
 
-import json
+import email.parser
 import os
 import platform
 import re
@@ -26,8 +26,9 @@ METAL_TENSORFLOW = {
     "1.2.0": "2.18",
 }
 
-# The file install_nnlabs() (R) writes into the environments it makes.
-ENV_MARKER = "nnlabs-env.json"
+# The file install_nnlabs() (R) writes into the environments it makes: DCF fields
+# Version, Extras ("cuda, jax") and Wheel.
+ENV_MARKER = "NNLABS_ENV"
 
 
 def report(chosen_by: str | None = None, positron: bool | None = None) -> dict[str, str]:
@@ -88,10 +89,14 @@ def describe_environment(prefix: Path, base_prefix: Path) -> str:
 
 
 def _env_marker(prefix: Path) -> dict[str, Any] | None:
+    """The fields of install_nnlabs()'s marker file (extras as a list), or None."""
     try:
-        return json.loads((prefix / ENV_MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = (prefix / ENV_MARKER).read_text(encoding="utf-8")
+    except OSError:
         return None
+    fields = email.parser.Parser().parsestr(text)
+    extras = [part.strip() for part in (fields["Extras"] or "").split(",") if part.strip()]
+    return {"version": fields["Version"], "extras": extras}
 
 
 def setup_facts(positron: bool | None = None) -> dict[str, Any]:
