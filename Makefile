@@ -57,6 +57,7 @@ r-check: rpkg
 # The tarball installed outside the repository with a fresh HOME: Debian's reticulate
 # with install_nnlabs(), and reticulate >= 1.41 (../shared/vendor) with no set-up.
 r-journeys: rpkg
+	bash environments/r-setup.sh --journeys
 	bash environments/r-journeys.sh
 
 

@@ -97,6 +97,8 @@ def test_describe_environment(tmp_path):
     venv.mkdir()
     assert doctor.describe_environment(venv, tmp_path / "base") == f"virtualenv {venv}"
     assert "no virtual environment" in doctor.describe_environment(venv, venv)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    assert doctor.describe_environment(venv, venv) == f"virtualenv {venv}"
     (venv / doctor.ENV_MARKER).write_text("Version: 0.1.0\nExtras: cuda, jax\nWheel: x.whl\n")
     assert doctor.describe_environment(venv, tmp_path / "base") == (
         f"virtualenv {venv} made by install_nnlabs() (extras: cuda, jax)"

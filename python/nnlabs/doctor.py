@@ -77,15 +77,15 @@ def describe_environment(prefix: Path, base_prefix: Path) -> str:
     """What kind of environment ``prefix`` is: conda, virtualenv (whose), or system."""
     if (prefix / "conda-meta").is_dir():
         return f"conda environment {prefix}"
-    if prefix == base_prefix:
-        return f"the Python installation itself at {prefix} (no virtual environment)"
     marker = _env_marker(prefix)
     if marker is not None:
         extras = ", ".join(marker.get("extras") or []) or "none"
         return f"virtualenv {prefix} made by install_nnlabs() (extras: {extras})"
     if any(part.startswith("archive-v") for part in prefix.parts):
         return f"uv's cached environment {prefix} (reticulate's py_require())"
-    return f"virtualenv {prefix}"
+    if (prefix / "pyvenv.cfg").is_file() or prefix != base_prefix:
+        return f"virtualenv {prefix}"
+    return f"the Python installation itself at {prefix} (no virtual environment)"
 
 
 def _env_marker(prefix: Path) -> dict[str, Any] | None:

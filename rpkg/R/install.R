@@ -236,11 +236,17 @@ install_nnlabs <- function(extras = character(), python = NULL, force = FALSE, q
   on.exit(unlink(stage, recursive = TRUE, force = TRUE), add = TRUE)
   base <- python %||% bundle$requires_python
   progress("[1/3] creating a virtualenv with %s (Python %s)", uv, base)
-  run_tool(uv, c("venv", "--no-project", "--relocatable", "--python", base, stage), bundle$dir, "uv venv", quiet)
+  # --quiet: uv's own lines would name the temporary folder.
+  run_tool(uv, c("venv", "--quiet", "--no-project", "--relocatable", "--python", base, stage), bundle$dir, "uv venv", quiet)
   stage_python <- venv_python(stage)
   if (is.null(stage_python)) {
     stop(nnlabs_condition(sprintf("uv venv made no Python interpreter in %s", stage), "nnlabs_install_error"))
   }
+  based_on <- run_tool(
+    stage_python, c("-c", "import sys; print(sys.version.split()[0], 'from', sys.base_prefix)"),
+    bundle$dir, "starting the new environment's Python", quiet = TRUE
+  )
+  progress("      Python %s", utils::tail(based_on, 1L))
   files <- requirement_files(bundle, extras)
   progress(
     "[2/3] installing nnlabs %s from %s and %d pinned requirements (extras: %s)",

@@ -148,6 +148,15 @@ select_python <- function() {
     # r-reticulate environment, none of which has nnlabs; RETICULATE_PYTHON_ENV and
     # use_python() still come first.
     set_env_until_started(RETICULATE_USE_MANAGED_VENV = "yes")
+    # reticulate picks a Python version that uv would download; where downloads are
+    # off (UV_PYTHON_DOWNLOADS=never or manual), ask for a Python of this machine.
+    downloads <- tolower(Sys.getenv("UV_PYTHON_DOWNLOADS"))
+    if (downloads %in% c("never", "manual") && !nzchar(Sys.getenv("UV_PYTHON_PREFERENCE"))) {
+      set_env_until_started(UV_PYTHON_PREFERENCE = "only-system")
+      # With that preference reticulate (1.46) recurses while listing Pythons until R's
+      # C stack limit, catches the error with try() and goes on; try() would print it.
+      .state$quiet_try <- TRUE
+    }
     .state$source <- sprintf(
       "reticulate::py_require() (reticulate %s): the bundled nnlabs wheel and the pinned requirements, in an environment made by uv",
       utils::packageVersion("reticulate")
@@ -169,10 +178,17 @@ python_condition_now <- function() {
   }
   python_missing <- function(text) nnlabs_condition(text, "nnlabs_python_missing")
   # reticulate warns once per failed attempt; the problem is reported below instead.
+  if (isTRUE(.state$quiet_try)) {
+    old <- options(show.error.messages = FALSE)
+    on.exit(options(old), add = TRUE)
+  }
   started <- tryCatch(
     suppressWarnings(reticulate::py_available(initialize = TRUE)),
     error = function(e) conditionMessage(e),
-    finally = restore_python_env()
+    finally = {
+      restore_python_env()
+      .state$quiet_try <- NULL
+    }
   )
   chosen_python <- if (is.null(.state$python)) {
     "Python"
