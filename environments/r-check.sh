@@ -78,5 +78,5 @@ grep -E '^• ' nnlabs.Rcheck/tests/testthat.Rout | sed 's/^/r-check:   skipped:
 lib="$(Rscript --vanilla -e 'w <- .libPaths()[file.access(.libPaths(), 2) == 0]
   if (length(w)) cat(w[[1]]) else cat(path.expand(Sys.getenv("R_LIBS_USER")))')"
 mkdir -p "${lib}"
-R CMD INSTALL -l "${lib}" "${tarball}" >/dev/null
+R CMD INSTALL -l "${lib}" "${tarball}" >"${work}/install.log" 2>&1 || { tail -n 20 "${work}/install.log" >&2; exit 1; }
 echo "r-check: nnlabs installed into ${lib}"

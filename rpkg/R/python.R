@@ -202,6 +202,13 @@ python_condition_now <- function() {
     return(python_missing(if (is.null(.state$python)) "no Python interpreter was found" else sprintf("%s did not start", chosen_python)))
   }
   python <- reticulate::py_config()$python
+  if (!is.null(.state$python) && !same_folder(.state$python, python)) {
+    # reticulate >= 1.41 goes on searching when the interpreter it was given fails.
+    return(python_missing(sprintf(
+      "the Python at %s (chosen by %s) did not start, and reticulate started %s instead",
+      .state$python, .state$source, python
+    )))
+  }
   if (!reticulate::py_module_available("nnlabs")) {
     return(python_missing(sprintf("the Python at %s (chosen by %s) has no 'nnlabs' package", python, .state$source)))
   }
@@ -214,6 +221,10 @@ python_condition_now <- function() {
   }
   .state$ready <- TRUE
   NULL
+}
+
+same_folder <- function(a, b) {
+  identical(normalizePath(dirname(a), mustWork = FALSE), normalizePath(dirname(b), mustWork = FALSE))
 }
 
 version_mismatch_message <- function(python, version) {

@@ -265,3 +265,28 @@ test_that("an interpreter that does not start gives the friendly error, in a fre
   expect_match(out, sprintf("the Python at \\S*%s \\(chosen by NNLABS_PYTHON\\) did not start", basename(fake)))
   expect_match(out, "make sync", fixed = TRUE)
 })
+
+test_that("the doctor's print shows the chosen Python, its facts and each warning with what to do", {
+  config <- structure(
+    list(
+      available = TRUE, python = "/envs/tf/bin/python", source = "RETICULATE_PYTHON", problem = NULL,
+      facts = c(nnlabs = "0.1.0", environment = "conda environment /envs/tf", keras = "3.15.1"),
+      warnings = c(
+        "the Python in use is a conda environment (/envs/tf) and the host is Positron: use a virtualenv instead: nnlabs::install_nnlabs(), then restart R.",
+        "a GPU is requested (CUDA_VISIBLE_DEVICES=0) on native Windows: use WSL2."
+      )
+    ),
+    class = "nnlabs_python_config"
+  )
+  out <- capture.output(print(config))
+  expect_true(any(grepl("^  chosen by: +RETICULATE_PYTHON$", out)))
+  expect_true(any(grepl("^  environment: +conda environment /envs/tf$", out)))
+  expect_equal(sum(grepl("^  - ", out)), 2L)
+  expect_match(paste(out, collapse = " "), "install_nnlabs\\(\\), then restart R", fixed = FALSE)
+  unavailable <- config
+  unavailable$available <- FALSE
+  unavailable$problem <- "no Python interpreter was found"
+  out <- capture.output(print(unavailable))
+  expect_true(any(grepl("^  problem: +no Python interpreter was found$", out)))
+  expect_true(any(grepl("install_nnlabs()", out, fixed = TRUE)))
+})
