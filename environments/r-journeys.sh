@@ -22,7 +22,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 version="$(sed -n 's/^Version:[[:space:]]*//p' "${repo}/rpkg/DESCRIPTION")"
 tarball="${repo}/dist/nnlabs_${version}.tar.gz"
-vendored="$(ls "${repo}"/../shared/vendor/reticulate_*.tar.gz 2>/dev/null | tail -n 1 || true)"
+# reticulate >= 1.41 for journey (b): NNLABS_RETICULATE_TARBALL, else the vendored build.
+vendored="${NNLABS_RETICULATE_TARBALL:-$(ls "${repo}"/../shared/vendor/reticulate_*.tar.gz 2>/dev/null | tail -n 1 || true)}"
 if [[ ! -f "${tarball}" ]]; then
   echo "r-journeys: ${tarball} not found; run 'make rpkg' first" >&2
   exit 1
@@ -127,7 +128,7 @@ R
 # (b) reticulate >= 1.41 with no set-up. Where uv is not on the PATH, reticulate
 # downloads it from astral.sh, which this machine cannot reach: put uv on the PATH.
 if [[ -z "${vendored}" ]]; then
-  echo "r-journeys: (b) needs ../shared/vendor/reticulate_*.tar.gz (reticulate >= 1.41); not found" >&2
+  echo "r-journeys: (b) needs a reticulate >= 1.41 source tarball: ../shared/vendor/reticulate_*.tar.gz, or NNLABS_RETICULATE_TARBALL=path; none found" >&2
   exit 1
 fi
 reticulate_lib="${repo}/build/r-journeys/$(basename "${vendored}" .tar.gz)"
