@@ -10,12 +10,12 @@ ifneq ($(wildcard ../shared/data),)
 export NNLABS_DATA_DIR ?= $(abspath ../shared/data)
 endif
 
-.PHONY: run test lint pytest sync uv bench bench-quick clean r-deps r-check
+.PHONY: run test lint pytest sync uv bench bench-quick clean r-deps rpkg r-check r-journeys
 
 run: sync
 	$(VENV)/bin/nnlabs run all --out outputs
 
-test: sync lint pytest r-check
+test: sync lint pytest r-check r-journeys
 
 uv:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -25,8 +25,8 @@ sync: uv
 
 lint: sync
 	$(UV) lock --check
-	$(VENV)/bin/ruff check python tests bench
-	$(VENV)/bin/ruff format --check python tests bench
+	$(VENV)/bin/ruff check python tests bench environments
+	$(VENV)/bin/ruff format --check python tests bench environments
 
 pytest: sync
 	$(VENV)/bin/python -m pytest -q
@@ -46,9 +46,20 @@ bench-quick: uv
 r-deps:
 	bash environments/r-setup.sh
 
-r-check: sync r-deps
+# The installable R source package, dist/nnlabs_<version>.tar.gz, carrying the Python
+# package (wheel and uv.lock pins, in rpkg/inst/python).
+rpkg: sync r-deps
+	UV="$(UV)" bash environments/r-build.sh
+
+r-check: rpkg
 	bash environments/r-check.sh
+
+# The tarball installed outside the repository with a fresh HOME: Debian's reticulate
+# with install_nnlabs(), and reticulate >= 1.41 (../shared/vendor) with no set-up.
+r-journeys: rpkg
+	bash environments/r-setup.sh --journeys
+	bash environments/r-journeys.sh
 
 
 clean:
-	rm -rf outputs .nnlabs_cache bench/_work nnlabs.Rcheck nnlabs_*.tar.gz .pytest_cache .ruff_cache
+	rm -rf outputs .nnlabs_cache bench/_work nnlabs.Rcheck nnlabs_*.tar.gz .pytest_cache .ruff_cache dist rpkg/inst/python build/r-journeys

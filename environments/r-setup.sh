@@ -5,11 +5,25 @@
 # elsewhere, or without the rights, this says what to install and fails.
 set -euo pipefail
 
-# Extra packages may be named as arguments (the benchmarks add glmnet).
+# Extra packages may be named as arguments (the benchmarks add glmnet). --journeys adds
+# what `make r-journeys` needs to build the vendored reticulate >= 1.41 from source
+# (../shared/vendor) into its own private library: a compiler and its R dependencies.
+JOURNEY_DEBS=(r-base-dev r-cran-rcpp r-cran-rcpptoml r-cran-here r-cran-png r-cran-rappdirs
+  r-cran-withr r-cran-jsonlite r-cran-matrix r-cran-rlang)
+journeys=false
+if [[ "${1:-}" == "--journeys" ]]; then
+  journeys=true
+  shift
+fi
 R_PACKAGES=(reticulate testthat knitr rmarkdown jsonlite "$@")
 MIN_RETICULATE="1.28"
 
 missing=()
+if ${journeys}; then
+  for deb in "${JOURNEY_DEBS[@]}"; do
+    dpkg-query -W -f='${Status}' "${deb}" 2>/dev/null | grep -q "install ok installed" || missing+=("${deb}")
+  done
+fi
 if ! command -v Rscript >/dev/null 2>&1; then
   missing+=(r-base-core)
   for pkg in "${R_PACKAGES[@]}"; do missing+=("r-cran-${pkg}"); done
@@ -34,8 +48,9 @@ if ((${#missing[@]} > 0)); then
       exit 1
     fi
     export DEBIAN_FRONTEND=noninteractive
-    "${as_root[@]}" apt-get update -qq
-    "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    # Wait for another apt run (a shared machine) rather than fail on its lock.
+    "${as_root[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+    "${as_root[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
   else
     cat >&2 <<MSG
 This is not a Debian/Ubuntu system with apt. Install by hand:

@@ -1,8 +1,13 @@
 # Argument checks done in R, before Python starts. Messages follow the Python core's
-# wording: which argument, what rule, what value ("epochs must be ...; got -1").
+# wording: which argument, what rule, what value ("epochs must be ...; got -1"). They
+# are R errors of class nnlabs_parameter_error (an nnlabs_error), like Python's.
 
 stop_arg <- function(name, rule, value) {
-  stop(sprintf("%s must be %s; got %s", name, rule, describe_value(value)), call. = FALSE)
+  stop_parameter(sprintf("%s must be %s; got %s", name, rule, describe_value(value)))
+}
+
+stop_parameter <- function(message) {
+  stop(nnlabs_condition(message, "nnlabs_parameter_error"))
 }
 
 describe_value <- function(value) {
@@ -104,16 +109,13 @@ arg_frame <- function(value, name, required) {
   }
   missing <- setdiff(required, names(value))
   if (length(missing) > 0L) {
-    stop(
-      sprintf(
-        "%s must have the column(s) %s; missing %s",
-        name, quote_all(required), quote_all(missing)
-      ),
-      call. = FALSE
-    )
+    stop_parameter(sprintf(
+      "%s must have the column(s) %s; missing %s",
+      name, quote_all(required), quote_all(missing)
+    ))
   }
   if (nrow(value) == 0L) {
-    stop(sprintf("%s must have at least one row; got 0", name), call. = FALSE)
+    stop_parameter(sprintf("%s must have at least one row; got 0", name))
   }
   as.data.frame(value)
 }

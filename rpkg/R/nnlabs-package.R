@@ -4,7 +4,7 @@
 #' [taxi_lab()], [movie_lab()] (with [simulate_movies()]) and the worked
 #' backpropagation example, [worked_example()]. The modelling is done by the
 #' `nnlabs` Python package (Keras 3) through reticulate; see
-#' [nnlabs_python_config()] for how Python is found and [install_nnlabs()] to set
+#' [nnlabs_doctor()] for how Python is found and [install_nnlabs()] to set
 #' it up outside the repository.
 #'
 #' Errors raised by Python arrive as R errors of class `nnlabs_error` (with

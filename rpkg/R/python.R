@@ -1,9 +1,12 @@
-# Finding Python. Order: NNLABS_PYTHON, RETICULATE_PYTHON, the repository's .venv (written
-# by `make`), the "r-nnlabs" virtualenv made by install_nnlabs(), then on reticulate >=
-# 1.41 py_require() of the Python package; otherwise reticulate's own search.
-
-VENV_NAME <- "r-nnlabs"
-PYPI_NAME <- "nnlabs"
+# Finding Python. In this order:
+#   1. NNLABS_PYTHON, an interpreter path;
+#   2. RETICULATE_PYTHON (an interpreter path; "managed" means rule 5);
+#   3. the repository's .venv, when the working directory is inside the repository;
+#   4. the environment install_nnlabs() made for this version of the package;
+#   5. on reticulate >= 1.41, the environment reticulate makes with uv from what
+#      .onLoad declared with py_require(): the bundled wheel and the pinned requirements;
+#   otherwise (reticulate < 1.41) reticulate's own search, which rarely has nnlabs:
+#   the error then says to run install_nnlabs().
 
 # The interpreter inside a virtualenv folder, or NULL.
 venv_python <- function(venv) {
@@ -59,16 +62,19 @@ absolute_python <- function(path) {
 
 from_env_var <- function(var) {
   value <- Sys.getenv(var, unset = "")
-  if (!nzchar(value)) {
+  if (!nzchar(value) || (var == "RETICULATE_PYTHON" && value == "managed")) {
     return(NULL)
   }
   if (!file.exists(value)) {
-    stop(sprintf("%s points to %s, which does not exist", var, value), call. = FALSE)
+    stop(nnlabs_condition(
+      sprintf("%s must be the path of a Python interpreter; got %s, which does not exist", var, value),
+      "nnlabs_python_missing"
+    ))
   }
   list(python = absolute_python(value), source = var)
 }
 
-# The interpreter to use, as list(python, source), or NULL when no rule matched.
+# The interpreter to use, as list(python, source), or NULL when rules 1-4 found none.
 find_python <- function(start = getwd()) {
   for (var in c("NNLABS_PYTHON", "RETICULATE_PYTHON")) {
     found <- from_env_var(var)
@@ -78,12 +84,13 @@ find_python <- function(start = getwd()) {
   }
   repo <- find_repo_venv(start)
   if (!is.null(repo)) {
-    return(list(python = absolute_python(repo$python), source = sprintf("the .venv of %s", repo$root)))
+    return(list(python = absolute_python(repo$python), source = sprintf("the .venv of the repository %s", repo$root)))
   }
-  if (reticulate::virtualenv_exists(VENV_NAME)) {
+  env <- installed_env(r_package_version())
+  if (!is.null(env)) {
     return(list(
-      python = reticulate::virtualenv_python(VENV_NAME),
-      source = sprintf("the '%s' virtualenv (install_nnlabs())", VENV_NAME)
+      python = absolute_python(env$python),
+      source = sprintf("the environment install_nnlabs() made (%s)", env$dir)
     ))
   }
   NULL
@@ -97,55 +104,91 @@ python_initialized <- function() {
   reticulate::py_available(initialize = FALSE)
 }
 
+# Set environment variables until Python has started (restore_python_env() puts the
+# old values back).
+set_env_until_started <- function(...) {
+  values <- list(...)
+  saved <- .state$saved_env %||% list()
+  for (name in names(values)) {
+    if (!name %in% names(saved)) saved[name] <- list(Sys.getenv(name, unset = NA))
+  }
+  .state$saved_env <- saved
+  do.call(Sys.setenv, values)
+}
+
+restore_python_env <- function() {
+  saved <- .state$saved_env
+  .state$saved_env <- NULL
+  for (name in names(saved)) {
+    if (is.na(saved[[name]])) Sys.unsetenv(name) else do.call(Sys.setenv, saved[name])
+  }
+  invisible()
+}
+
 # Point reticulate at the chosen interpreter before Python starts. RETICULATE_PYTHON is
 # set only until Python has started: it is the one setting reticulate reads before its
 # own project detection (which in a repository with a pyproject.toml looks for Poetry).
 select_python <- function() {
   if (python_initialized()) {
+    if (is.null(.state$source)) {
+      .state$source <- "Python had already started in this R session (chosen by reticulate or another package)"
+    }
     return(invisible(FALSE))
   }
   found <- find_python()
   if (!is.null(found)) {
     .state$python <- found$python
     .state$source <- found$source
-    .state$saved_env <- Sys.getenv("RETICULATE_PYTHON", unset = NA)
-    Sys.setenv(RETICULATE_PYTHON = found$python)
+    set_env_until_started(RETICULATE_PYTHON = found$python)
   } else if (has_py_require()) {
-    # Not in reticulate 1.28 (Debian's); looked up at run time so that R CMD check on
-    # an older reticulate sees no reference to a missing function.
-    py_require <- getExportedValue("reticulate", "py_require")
-    py_require(PYPI_NAME)
-    .state$source <- "reticulate::py_require()"
+    if (!isTRUE(.state$declared) && !isTRUE(declare_python_requirements())) {
+      stop(nnlabs_condition(.state$declare_problem, "nnlabs_python_missing"))
+    }
+    # reticulate's own order would prefer an active virtualenv, a ./venv or the
+    # r-reticulate environment, none of which has nnlabs; RETICULATE_PYTHON_ENV and
+    # use_python() still come first.
+    set_env_until_started(RETICULATE_USE_MANAGED_VENV = "yes")
+    # reticulate picks a Python version that uv would download; where downloads are
+    # off (UV_PYTHON_DOWNLOADS=never or manual), ask for a Python of this machine.
+    downloads <- tolower(Sys.getenv("UV_PYTHON_DOWNLOADS"))
+    if (downloads %in% c("never", "manual") && !nzchar(Sys.getenv("UV_PYTHON_PREFERENCE"))) {
+      set_env_until_started(UV_PYTHON_PREFERENCE = "only-system")
+      # With that preference reticulate (1.46) recurses while listing Pythons until R's
+      # C stack limit, catches the error with try() and goes on; try() would print it.
+      .state$quiet_try <- TRUE
+    }
+    .state$source <- sprintf(
+      "reticulate::py_require() (reticulate %s): the bundled nnlabs wheel and the pinned requirements, in an environment made by uv",
+      utils::packageVersion("reticulate")
+    )
   } else {
-    .state$source <- "reticulate's own search"
+    .state$source <- sprintf("reticulate %s's own search (no rule of nnlabs matched)", utils::packageVersion("reticulate"))
   }
   invisible(TRUE)
 }
 
-restore_python_env <- function() {
-  if (!exists("saved_env", envir = .state, inherits = FALSE)) {
-    return(invisible())
-  }
-  saved <- .state$saved_env
-  rm("saved_env", envir = .state)
-  if (is.na(saved)) Sys.unsetenv("RETICULATE_PYTHON") else Sys.setenv(RETICULATE_PYTHON = saved)
-  invisible()
-}
-
-# NULL when Python with nnlabs is ready, else a sentence saying what is wrong.
-nnlabs_problem <- function() {
+# NULL when Python with the right nnlabs is ready, else a condition saying what is wrong.
+python_condition_now <- function() {
   if (isTRUE(.state$ready)) {
     return(NULL)
   }
-  chosen <- tryCatch(select_python(), error = function(e) conditionMessage(e))
-  if (is.character(chosen)) {
+  chosen <- tryCatch(select_python(), nnlabs_error = identity)
+  if (inherits(chosen, "nnlabs_error")) {
     return(chosen)
   }
+  python_missing <- function(text) nnlabs_condition(text, "nnlabs_python_missing")
   # reticulate warns once per failed attempt; the problem is reported below instead.
+  if (isTRUE(.state$quiet_try)) {
+    old <- options(show.error.messages = FALSE)
+    on.exit(options(old), add = TRUE)
+  }
   started <- tryCatch(
     suppressWarnings(reticulate::py_available(initialize = TRUE)),
     error = function(e) conditionMessage(e),
-    finally = restore_python_env()
+    finally = {
+      restore_python_env()
+      .state$quiet_try <- NULL
+    }
   )
   chosen_python <- if (is.null(.state$python)) {
     "Python"
@@ -153,19 +196,56 @@ nnlabs_problem <- function() {
     sprintf("the Python at %s (chosen by %s)", .state$python, .state$source)
   }
   if (is.character(started)) {
-    return(sprintf("%s did not start: %s", chosen_python, started))
+    return(python_missing(sprintf("%s did not start: %s", chosen_python, started)))
   }
   if (!isTRUE(started)) {
-    return(if (is.null(.state$python)) "no Python interpreter was found" else sprintf("%s did not start", chosen_python))
+    return(python_missing(if (is.null(.state$python)) "no Python interpreter was found" else sprintf("%s did not start", chosen_python)))
+  }
+  python <- reticulate::py_config()$python
+  if (!is.null(.state$python) && !same_folder(.state$python, python)) {
+    # reticulate >= 1.41 goes on searching when the interpreter it was given fails.
+    return(python_missing(sprintf(
+      "the Python at %s (chosen by %s) did not start, and reticulate started %s instead",
+      .state$python, .state$source, python
+    )))
   }
   if (!reticulate::py_module_available("nnlabs")) {
-    return(sprintf(
-      "the Python at %s has no 'nnlabs' package; after fixing it, restart R",
-      reticulate::py_config()$python
-    ))
+    return(python_missing(sprintf("the Python at %s (chosen by %s) has no 'nnlabs' package", python, .state$source)))
+  }
+  version <- tryCatch(
+    reticulate::py_to_r(reticulate::import("nnlabs", convert = FALSE)$`__version__`),
+    error = function(e) conditionMessage(e)
+  )
+  if (!identical(version, r_package_version())) {
+    return(nnlabs_condition(version_mismatch_message(python, version), "nnlabs_version_error"))
   }
   .state$ready <- TRUE
   NULL
+}
+
+same_folder <- function(a, b) {
+  identical(normalizePath(dirname(a), mustWork = FALSE), normalizePath(dirname(b), mustWork = FALSE))
+}
+
+version_mismatch_message <- function(python, version) {
+  source <- .state$source %||% "reticulate"
+  fix <- if (startsWith(source, "the .venv")) {
+    "run `make sync` and reinstall the R package from the same checkout (make rpkg, then R CMD INSTALL dist/nnlabs_<version>.tar.gz)"
+  } else if (startsWith(source, "the environment install_nnlabs()")) {
+    "run nnlabs::install_nnlabs(force = TRUE)"
+  } else {
+    "unset NNLABS_PYTHON and RETICULATE_PYTHON so that the package uses the Python it carries, or run nnlabs::install_nnlabs()"
+  }
+  sprintf(
+    "the nnlabs Python package at %s (chosen by %s) must have the R package's version %s; got %s. To fix it, %s, then restart R",
+    python, source, r_package_version(), version, fix
+  )
+}
+
+# NULL when Python with nnlabs is ready, else a sentence saying what is wrong.
+nnlabs_problem <- function() {
+  condition <- python_condition_now()
+  if (is.null(condition)) NULL else conditionMessage(condition)
 }
 
 no_python_message <- function(problem) {
@@ -173,18 +253,22 @@ no_python_message <- function(problem) {
     "nnlabs needs Python with the 'nnlabs' package: ", problem, ".\n",
     "  In the repository: run `make sync` (it writes .venv), then start R in the ",
     "repository folder, or set NNLABS_PYTHON=/path/to/.venv/bin/python in ~/.Renviron.\n",
-    "  Elsewhere: run nnlabs::install_nnlabs() once, then restart R.\n",
-    "  nnlabs_python_config() shows what was found."
+    "  Elsewhere: with reticulate >= 1.41 nothing is needed (unset NNLABS_PYTHON and ",
+    "RETICULATE_PYTHON); with an older reticulate run nnlabs::install_nnlabs() once.\n",
+    "  Then restart R. nnlabs_doctor() shows what was found."
   )
 }
 
-# Start Python (once) or fail with the friendly error.
+# Start Python (once) or fail with an nnlabs_error saying what to do.
 ensure_nnlabs <- function() {
-  problem <- nnlabs_problem()
-  if (!is.null(problem)) {
-    stop(nnlabs_condition(no_python_message(problem), "nnlabs_python_missing"))
+  condition <- python_condition_now()
+  if (is.null(condition)) {
+    return(invisible(TRUE))
   }
-  invisible(TRUE)
+  if (inherits(condition, "nnlabs_python_missing") || inherits(condition, "nnlabs_bundle_error")) {
+    condition$message <- no_python_message(conditionMessage(condition))
+  }
+  stop(condition)
 }
 
 # A submodule of the Python package, e.g. py_module("labs.hitters").
@@ -200,125 +284,15 @@ py_module <- function(name = NULL) {
 
 #' Is Python with the nnlabs package available?
 #'
-#' Finds and starts Python as the lab functions do (see [nnlabs_python_config()])
-#' and reports whether the `nnlabs` Python package can be imported. It never
-#' raises an error, so it suits `if ()` guards and vignette chunk options.
+#' Finds and starts Python as the lab functions do (see [nnlabs_doctor()]) and
+#' reports whether the `nnlabs` Python package of the same version as this R
+#' package can be imported. It never raises an error, so it suits `if ()` guards
+#' and vignette chunk options.
 #'
 #' @return `TRUE` or `FALSE`.
 #' @export
 #' @examples
 #' nnlabs_available()
 nnlabs_available <- function() {
-  isTRUE(tryCatch(is.null(nnlabs_problem()), error = function(e) FALSE))
-}
-
-#' The Python set-up nnlabs uses
-#'
-#' Finds Python in this order: the `NNLABS_PYTHON` environment variable,
-#' `RETICULATE_PYTHON`, the repository's `.venv` (looked for in the working
-#' directory and its parents, next to a `pyproject.toml` naming nnlabs), the
-#' `r-nnlabs` virtualenv made by [install_nnlabs()], and on reticulate >= 1.41
-#' `reticulate::py_require("nnlabs")`. It then reports the interpreter, the
-#' versions of nnlabs, Keras and TensorFlow, the Keras backend and the devices
-#' it sees (the Python side's `nnlabs doctor`).
-#'
-#' Python can start only once per R session: after changing the set-up, restart R.
-#'
-#' @return an object of class `nnlabs_python_config`: a list with `available`,
-#'   `python`, `source` (which rule chose it), `problem` (why it is unavailable, or
-#'   `NULL`) and `facts` (a named character vector: nnlabs, python, keras,
-#'   tensorflow, backend, devices, ...).
-#' @export
-#' @examples
-#' \donttest{
-#' nnlabs_python_config()
-#' }
-nnlabs_python_config <- function() {
-  problem <- nnlabs_problem()
-  python <- if (python_initialized()) reticulate::py_config()$python else .state$python
-  facts <- NULL
-  if (is.null(problem)) {
-    doctor <- py_module("doctor")
-    facts <- unlist(py_value_to_r(with_python_errors(doctor$report())))
-  }
-  structure(
-    list(
-      available = is.null(problem),
-      python = python %||% NA_character_,
-      source = .state$source %||% "reticulate's own search",
-      problem = problem,
-      facts = facts
-    ),
-    class = "nnlabs_python_config"
-  )
-}
-
-#' @export
-print.nnlabs_python_config <- function(x, ...) {
-  cat("nnlabs Python set-up\n")
-  cat(sprintf("  %-11s %s\n", "python:", x$python))
-  cat(sprintf("  %-11s %s\n", "chosen by:", x$source))
-  if (!x$available) {
-    cat(sprintf("  %-11s %s\n", "problem:", x$problem))
-    cat("\n", no_python_message(x$problem), "\n", sep = "")
-    return(invisible(x))
-  }
-  shown <- c("nnlabs", "keras", "tensorflow", "backend", "devices", "numpy", "platform")
-  shown <- c(intersect(shown, names(x$facts)), setdiff(names(x$facts), c(shown, "python")))
-  for (name in shown) cat(sprintf("  %-11s %s\n", paste0(name, ":"), x$facts[[name]]))
-  invisible(x)
-}
-
-#' Install the nnlabs Python package for R users
-#'
-#' For an R user outside the repository: creates a Python virtualenv (by default
-#' `r-nnlabs`, which nnlabs then finds by itself) with
-#' [reticulate::virtualenv_create()] and installs the Python package into it with
-#' [reticulate::py_install()]. Inside the repository, run `make sync` instead.
-#'
-#' @param package what pip installs: a path to the repository (the folder with
-#'   `pyproject.toml`), a wheel, or a requirement such as `"nnlabs"`. `NULL`
-#'   (default) uses the repository above the working directory when there is one,
-#'   else `"nnlabs"`.
-#' @param envname name (or path) of the virtualenv.
-#' @param python the Python interpreter that creates the virtualenv (>= 3.10);
-#'   `NULL` lets reticulate choose.
-#' @param extras pip extras, e.g. `"cuda"` (NVIDIA GPUs) or `"jax"`.
-#' @return the virtualenv's interpreter path, invisibly.
-#' @export
-#' @examples
-#' \dontrun{
-#' install_nnlabs()                              # from the repository or PyPI
-#' install_nnlabs("~/src/nnlabs", extras = "cuda")
-#' }
-install_nnlabs <- function(package = NULL, envname = VENV_NAME, python = NULL, extras = character()) {
-  envname <- arg_string(envname, "envname")
-  if (!is.null(python)) python <- arg_string(python, "python")
-  if (!is.character(extras) || anyNA(extras)) stop_arg("extras", "a character vector", extras)
-  if (is.null(package)) {
-    repo <- find_repo_venv()
-    package <- if (is.null(repo)) PYPI_NAME else repo$root
-  }
-  package <- arg_string(package, "package")
-  if (dir.exists(path.expand(package))) {
-    if (!file.exists(file.path(path.expand(package), "pyproject.toml"))) {
-      stop(sprintf("package: %s is a folder without a pyproject.toml", package), call. = FALSE)
-    }
-    package <- normalizePath(package, winslash = "/")
-  }
-  requirement <- if (length(extras)) {
-    sprintf("%s[%s]", package, paste(extras, collapse = ","))
-  } else {
-    package
-  }
-  reticulate::virtualenv_create(envname, python = python)
-  reticulate::py_install(requirement, envname = envname, method = "virtualenv", pip = TRUE)
-  installed <- reticulate::virtualenv_python(envname)
-  message(sprintf("Installed %s into %s.", requirement, installed))
-  if (python_initialized()) {
-    message("Python has already started in this R session: restart R to use it.")
-  } else if (envname != VENV_NAME) {
-    message(sprintf("Point nnlabs at it with NNLABS_PYTHON=%s in ~/.Renviron.", installed))
-  }
-  invisible(installed)
+  isTRUE(tryCatch(is.null(python_condition_now()), error = function(e) FALSE))
 }

@@ -9,6 +9,14 @@ py_nnlabs <- NULL
   .state$ready <- FALSE
   .state$python <- NULL
   .state$source <- NULL
+  .state$saved_env <- NULL
+  .state$declared <- FALSE
+  .state$declare_problem <- NULL
+  # reticulate >= 1.41: declare what an environment made by reticulate must hold (the
+  # bundled wheel and the pinned requirements), as keras3 does. Used only when no
+  # earlier rule (NNLABS_PYTHON, RETICULATE_PYTHON, the repository's .venv, the
+  # install_nnlabs() environment) chooses a Python; see select_python().
+  declare_python_requirements()
   py_nnlabs <<- reticulate::import(
     "nnlabs",
     convert = FALSE,

@@ -21,7 +21,6 @@ test_that("other Python exceptions are nnlabs_errors that name the Python type",
 })
 
 test_that("R errors inside a Python call pass through unchanged", {
-  skip_if_no_nnlabs()
   err <- tryCatch(nnlabs:::with_python_errors(stop("plain R")), error = identity)
   expect_false(inherits(err, "nnlabs_error"))
   expect_equal(conditionMessage(err), "plain R")

@@ -64,7 +64,6 @@ test_that("print, as.data.frame, summary, plot and the accessors work on a resul
 })
 
 test_that("accessors reject what is not a lab result", {
-  skip_if_no_nnlabs()
   expect_error(lab_table(mtcars), "x must be a lab result")
   expect_error(lab_history(list()), "x must be a lab result")
 })

@@ -1,5 +1,4 @@
 test_that("simulate_movies() follows the notes' R code: 333 movies, 166 Hits, 167 Flops", {
-  skip_if_no_nnlabs()
   movies <- simulate_movies()
   expect_equal(nrow(movies), 333L)
   expect_equal(sum(movies$hit), 166L)
@@ -20,7 +19,6 @@ test_that("simulate_movies() follows the notes' R code: 333 movies, 166 Hits, 16
 })
 
 test_that("ntile() has dplyr's semantics: larger groups first, ties by position", {
-  skip_if_no_nnlabs()
   expect_equal(nnlabs:::ntile(1:7, 3), c(1L, 1L, 1L, 2L, 2L, 3L, 3L))
   expect_equal(nnlabs:::ntile(c(5, 1, 5, 2), 2), c(2L, 1L, 2L, 1L))
   expect_equal(nnlabs:::ntile(c(3, NA, 1), 2), c(2L, NA, 1L))
@@ -28,8 +26,7 @@ test_that("ntile() has dplyr's semantics: larger groups first, ties by position"
 })
 
 test_that("movie_lab() with the notes' R data and R split", {
-  skip_if_no_nnlabs()
-  skip_if_not(nnlabs:::py_has_lab("movies"))
+  skip_if_no_lab("movies")
   fit <- movie_lab(data = simulate_movies(), split = "r", epochs = 1L, cache = test_cache())
   expect_s3_class(fit, c("nnlabs_movies", "nnlabs_result"))
   set.seed(42)
@@ -44,7 +41,6 @@ test_that("movie_lab() with the notes' R data and R split", {
 })
 
 test_that("movie_lab() checks its data in R", {
-  skip_if_no_nnlabs()
   movies <- simulate_movies()
   expect_error(movie_lab(data = movies[, -9]), "data must have the column\\(s\\).*missing \"hit\"")
   expect_error(movie_lab(labels = "quartiles"), "labels must be one of \"terciles\", \"median\"")

@@ -1,6 +1,5 @@
 test_that("nyc311_lab() runs on simulated requests with tiny settings", {
-  skip_if_no_nnlabs()
-  skip_if_not(nnlabs:::py_has_lab("nyc311"))
+  skip_if_no_lab("nyc311")
   fit <- nyc311_lab(epochs = 1L, simulated_rows = 3000L, lasso_folds = 3L, cache = test_cache())
   expect_s3_class(fit, c("nnlabs_nyc311", "nnlabs_result"))
   expect_equal(nrow(lab_table(fit)), 3L)
@@ -9,7 +8,6 @@ test_that("nyc311_lab() runs on simulated requests with tiny settings", {
 })
 
 test_that("nyc311_lab() checks its arguments in R", {
-  skip_if_no_nnlabs()
   expect_error(nyc311_lab(rows = 0), "rows must be a single whole number >= 1; got 0")
   expect_error(nyc311_lab(data = 42), "data must be NULL, a data frame or file path\\(s\\)")
   expect_error(nyc311_lab(repeats = "3"), "repeats must be a single whole number")

@@ -27,8 +27,7 @@ fake_zones <- function() {
 }
 
 test_that("taxi_lab() runs on a trips data frame with tiny settings", {
-  skip_if_no_nnlabs()
-  skip_if_not(nnlabs:::py_has_lab("taxi"))
+  skip_if_no_lab("taxi")
   fit <- taxi_lab(
     data = fake_trips(600L), zones = fake_zones(), rows = 500L, epochs = 1L,
     lasso_folds = 3L, units = c(16, 8, 4), download = FALSE, cache = test_cache()
@@ -40,7 +39,6 @@ test_that("taxi_lab() runs on a trips data frame with tiny settings", {
 })
 
 test_that("taxi_lab() checks its arguments in R", {
-  skip_if_no_nnlabs()
   expect_error(taxi_lab(color = "purple"), "color must be one of \"yellow\", \"green\"; got \"purple\"")
   expect_error(taxi_lab(month = "January"), "month must be a month as \"YYYY-MM\"")
   expect_error(taxi_lab(rows = -5), "rows must be a single whole number >= 1; got -5")
@@ -48,8 +46,7 @@ test_that("taxi_lab() checks its arguments in R", {
 })
 
 test_that("a missing trip file is an nnlabs_error naming the file", {
-  skip_if_no_nnlabs()
-  skip_if_not(nnlabs:::py_has_lab("taxi"))
+  skip_if_no_lab("taxi")
   empty <- tempfile("taxi-data")
   dir.create(empty)
   err <- tryCatch(
