@@ -25,3 +25,15 @@ class DataNotFoundError(DataError):
 
 class DownloadError(NnlabsError, OSError):
     """A file could not be fetched from its official source."""
+
+
+class NnlabsWarning(UserWarning):
+    """Base class of every warning nnlabs issues on purpose."""
+
+
+class CacheWarning(NnlabsWarning):
+    """A cache entry is damaged, or the cache folder cannot be written; the lab goes on.
+
+    A damaged entry (a file missing, truncated or garbled) is discarded and its network
+    trained again; a network that cannot be stored is used without being cached.
+    """
