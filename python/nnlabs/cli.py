@@ -1,6 +1,7 @@
 """The ``nnlabs`` command line: run labs, print the worked example, report the set-up.
 
-Errors the package raises on purpose print as one line on stderr with exit status 2.
+Errors the package raises on purpose, and files or folders that cannot be read or
+written, print as one line on stderr with exit status 2.
 """
 
 from __future__ import annotations
@@ -72,9 +73,15 @@ def _lab_kwargs(module, options: dict[str, Any], *, strict: bool) -> dict[str, A
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from nnlabs import labs
+    from nnlabs._io import check_writable_dir
+    from nnlabs.data._paths import check_data_dir
 
     names = list(labs.LABS) if args.lab == "all" else [args.lab]
     modules = [labs.get(name) for name in names]
+    # Paths are checked before any lab trains; nothing is created until a lab saves.
+    check_writable_dir(args.out, "--out")
+    if args.data_dir is not None:
+        check_data_dir(args.data_dir, "--data-dir")
     options = {key: getattr(args, key) for key in _RUN_OPTIONS}
     for module in modules:
         kwargs = _lab_kwargs(module, options, strict=args.lab != "all")
@@ -120,6 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _COMMANDS[args.command](args)
     except NnlabsError as exc:
         print(f"nnlabs: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file or folder that could not be read or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"nnlabs: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
 
 

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+
+
+def _one_line(text: str) -> str:
+    return _LINE_BREAKS.sub(" ", text).strip()
+
 
 class NnlabsError(Exception):
     """Base class of every error nnlabs raises on purpose.
 
     Messages say which thing (argument, file, column), what rule it broke and
-    what value it had, e.g. ``"epochs must be an integer >= 1; got 0"``.
+    what value it had, e.g. ``"epochs must be an integer >= 1; got 0"``. A message is
+    always one line: line breaks (e.g. in a quoted Arrow or pandas reason) become spaces.
     """
+
+    def __init__(self, *args: object) -> None:
+        if len(args) == 1 and isinstance(args[0], str):
+            args = (_one_line(args[0]),)
+        super().__init__(*args)
 
 
 class ParameterError(NnlabsError, ValueError):
