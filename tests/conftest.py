@@ -20,3 +20,16 @@ def data_dir() -> Path:
     if not value or not Path(value).is_dir():
         pytest.skip("NNLABS_DATA_DIR is not set to a folder of real data")
     return Path(value)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """After the run: how many generated cases each fuzz test (tests/test_fuzz.py) tried."""
+    import sys
+
+    fuzz = sys.modules.get("_fuzz")
+    if fuzz is None or not fuzz.CASES:
+        return
+    total = sum(fuzz.CASES.values())
+    terminalreporter.write_sep("-", f"fuzz: {total:,} cases over {len(fuzz.CASES)} entry points")
+    for name, count in sorted(fuzz.CASES.items()):
+        terminalreporter.write_line(f"{count:6,d}  {name}")

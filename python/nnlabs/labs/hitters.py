@@ -13,7 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nnlabs._validation import check_choice, check_finite_matrix, check_float, check_int
+from nnlabs._validation import (
+    check_choice,
+    check_finite_matrix,
+    check_float,
+    check_int,
+    check_unique_columns,
+)
 from nnlabs.baselines import LassoCV, LinearRegression
 from nnlabs.data import hitters as hitters_data
 from nnlabs.errors import DataError
@@ -119,6 +125,10 @@ def design(frame: pd.DataFrame, *, name: str = "data") -> tuple[pd.DataFrame, np
         raise DataError(f"{name} must be a pandas DataFrame; got {type(frame).__name__}")
     if hitters_data.RESPONSE not in frame.columns:
         raise DataError(f"{name}: missing required column 'Salary' (the response)")
+    check_unique_columns(frame, name)
+    salary = frame[hitters_data.RESPONSE]
+    if not pd.api.types.is_numeric_dtype(salary) or pd.api.types.is_complex_dtype(salary):
+        raise DataError(f"{name}: column 'Salary' must be numeric; got dtype {salary.dtype}")
     frame = frame[frame[hitters_data.RESPONSE].notna()]
     predictors = frame.drop(columns=hitters_data.RESPONSE)
     for column in predictors.columns:
