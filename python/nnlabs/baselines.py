@@ -177,8 +177,14 @@ class LogisticLassoCV(ClassifierMixin, _GlmnetCV):
                 f"cross-validation fold; {n} training rows hold only class {int(y[0])} "
                 f"(use fewer folds than n_folds = {self.n_folds}, or more rows)"
             )
+        # saga visits the rows in a random order: seeded, so that fits are reproducible.
         model = LogisticRegression(
-            l1_ratio=1.0, solver="saga", max_iter=5000, tol=1e-6, warm_start=True
+            l1_ratio=1.0,
+            solver="saga",
+            max_iter=5000,
+            tol=1e-6,
+            warm_start=True,
+            random_state=self.seed,
         )
         coefs, intercepts = [], []
         with warnings.catch_warnings():
