@@ -4,9 +4,7 @@ status 2 from the command line, no traceback, no download, and nothing left behi
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -51,32 +49,6 @@ def no_download(monkeypatch):
         for name in ("download_file", "get_bytes"):
             if hasattr(module, name):
                 monkeypatch.setattr(module, name, refuse)
-
-
-@pytest.fixture
-def read_only_dir(tmp_path):
-    """A folder no one may write into: mode 0500, and immutable when running as root."""
-    folder = tmp_path / "read-only"
-    folder.mkdir()
-    folder.chmod(0o500)
-    immutable = False
-    if os.name == "posix" and os.geteuid() == 0 and shutil.which("chattr"):
-        immutable = (
-            subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0
-        )
-    try:
-        try:
-            (folder / "probe").touch()
-        except OSError:
-            pass
-        else:
-            (folder / "probe").unlink()
-            pytest.skip("cannot make a read-only folder here (root without chattr)")
-        yield folder
-    finally:
-        if immutable:
-            subprocess.run(["chattr", "-i", str(folder)], check=True)
-        folder.chmod(0o700)
 
 
 # ------------------------------------------------------------------------ output folder
