@@ -20,8 +20,15 @@ test: sync lint pytest r-check r-journeys
 uv:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 
+# The tests also run on the JAX backend (tests/test_determinism.py) and on a Dask cluster
+# (tests/test_parallel.py), so the targets of `make test` sync those extras as well;
+# `make run` keeps the default set. The variable
+# is target-specific, so it reaches `sync` when that runs as their prerequisite.
+SYNC_EXTRAS ?=
+test lint pytest r-check: SYNC_EXTRAS = --extra jax --extra dask
+
 sync: uv
-	$(UV) sync --locked --extra dask
+	$(UV) sync --locked $(SYNC_EXTRAS)
 
 lint: sync
 	$(UV) lock --check
@@ -32,7 +39,7 @@ pytest: sync
 	$(VENV)/bin/python -m pytest -q
 
 # The benchmarks (bench/, BENCHMARKS.md): the JAX backend and R's glmnet join the
-# environment; `make test` syncs back to the locked default set.
+# environment; `make run` syncs back to the locked default set.
 bench: uv
 	$(UV) sync --locked --extra jax
 	bash environments/r-setup.sh glmnet

@@ -89,6 +89,7 @@ def test_find_trips_downloads_once_via_env_base_url(
     with serve({TRIP_PATH: ("bytes", trips_bytes)}) as server:
         monkeypatch.setenv("NNLABS_TLC_BASE_URL", server.url)
         monkeypatch.setenv("NNLABS_CACHE_DIR", str(tmp_path))
+        (tmp_path / "mine").mkdir()  # a data folder given by argument must exist
         frame = taxi.load_trips("yellow", "2023-01", data_dir=tmp_path / "mine")
         cached = tmp_path / "data" / "nyc_taxi" / "yellow_tripdata_2023-01.parquet"
         assert cached.is_file() and len(frame) == 2

@@ -1,4 +1,4 @@
-"""Atomic file writing: a reader never sees a half-written file."""
+"""Atomic file writing (a reader never sees a half-written file) and output-folder checks."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from nnlabs.errors import ParameterError
+
+_FOLDER_RULE = "must be a folder that can be created and written"
 
 
 @contextlib.contextmanager
@@ -44,3 +48,43 @@ def atomic_write(target: str | os.PathLike[str], writer: Callable[[Path], None])
     with atomic_path(target) as tmp:
         writer(tmp)
     return Path(target)
+
+
+def _as_path(path: object, name: str) -> Path:
+    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+        raise ParameterError(f"{name} must be a folder path; got {path!r}")
+    return Path(path).expanduser()
+
+
+def check_writable_dir(path: str | os.PathLike[str], name: str = "out_dir") -> Path:
+    """Return ``path`` if it is a writable folder or could be created as one; create nothing.
+
+    Walks up to the nearest part of ``path`` that exists: it must be a folder in which
+    this process may write. Raises ParameterError naming ``name``, the path and the
+    reason, e.g. ``"out_dir must be a folder that can be created and written; got
+    '/data/x.csv/out' (/data/x.csv is a file)"``.
+    """
+    target = _as_path(path, name)
+    existing = Path(os.path.abspath(target))
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ParameterError(f"{name} {_FOLDER_RULE}; got {str(target)!r} ({existing} is a file)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        where = "it is" if existing == Path(os.path.abspath(target)) else f"{existing} is"
+        raise ParameterError(
+            f"{name} {_FOLDER_RULE}; got {str(target)!r} ({where} not writable: "
+            f"no permission or a read-only file system)"
+        )
+    return target
+
+
+def make_writable_dir(path: str | os.PathLike[str], name: str = "out_dir") -> Path:
+    """``check_writable_dir``, then create the folder (and its parents); return it."""
+    target = check_writable_dir(path, name)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ParameterError(f"{name} {_FOLDER_RULE}; got {str(target)!r} ({reason})") from exc
+    return target

@@ -23,7 +23,14 @@ from sklearn.linear_model import LinearRegression, LogisticRegression, lasso_pat
 from sklearn.model_selection import KFold
 
 from nnlabs.errors import DataError
-from nnlabs.validation import check_choice, check_finite_matrix, check_float, check_int
+from nnlabs.validation import (
+    check_choice,
+    check_finite_matrix,
+    check_finite_vector,
+    check_float,
+    check_int,
+    check_magnitude,
+)
 
 __all__ = ["LassoCV", "LinearRegression", "LogisticLassoCV"]
 
@@ -76,8 +83,8 @@ class _GlmnetCV(BaseEstimator):
                 high_inclusive=False,
             )
         measure = check_choice("measure", self.measure or self.measures[0], self.measures)
-        x = check_finite_matrix("X", X)
-        target = np.asarray(y, dtype=np.float64).reshape(-1)
+        x = check_magnitude("X", check_finite_matrix("X", X))
+        target = check_magnitude("y", check_finite_vector("y", y))
         if len(target) != len(x):
             raise DataError(f"y must have one value per row of X ({len(x)}); got {len(target)}")
         if len(x) < self.n_folds:
@@ -163,8 +170,21 @@ class LogisticLassoCV(ClassifierMixin, _GlmnetCV):
 
     def _fit_standardized(self, xs, y, lambdas):
         n = len(y)
+        if np.unique(y).size < 2:
+            # A cross-validation fold whose training rows are all of one class.
+            raise DataError(
+                f"y must hold both classes 0 and 1 in the training rows of every "
+                f"cross-validation fold; {n} training rows hold only class {int(y[0])} "
+                f"(use fewer folds than n_folds = {self.n_folds}, or more rows)"
+            )
+        # saga visits the rows in a random order: seeded, so that fits are reproducible.
         model = LogisticRegression(
-            l1_ratio=1.0, solver="saga", max_iter=5000, tol=1e-6, warm_start=True
+            l1_ratio=1.0,
+            solver="saga",
+            max_iter=5000,
+            tol=1e-6,
+            warm_start=True,
+            random_state=self.seed,
         )
         coefs, intercepts = [], []
         with warnings.catch_warnings():
@@ -189,10 +209,12 @@ class LogisticLassoCV(ClassifierMixin, _GlmnetCV):
 
     def fit(self, X, y):
         labels = np.asarray(y).reshape(-1)
-        if not np.isin(labels, (0, 1)).all():
-            raise DataError("y must hold 0/1 labels")
+        other = ~np.isin(labels, (0, 1))
+        if other.any():
+            raise DataError(f"y must hold 0/1 labels; got {labels[other][0]!r}")
         if np.unique(labels).size < 2:
-            raise DataError(f"y must contain both classes 0 and 1; got only {labels[0]!r}")
+            got = f"only {labels[0]!r}" if labels.size else "no labels"
+            raise DataError(f"y must contain both classes 0 and 1; got {got}")
         self.classes_ = np.array([0, 1])
         return super().fit(X, labels)
 

@@ -2,8 +2,9 @@
 
 A lab's options come from its settings (``nnlabs.labs.describe``): ``--epochs``,
 ``--units 64,32``, ``--standardize-target false``... An option a lab does not have is
-an error for that lab and ignored by ``run all``. Errors the package raises on purpose
-print as one line on stderr with exit status 2.
+an error for that lab and ignored by ``run all``. Errors the package raises on purpose,
+and files or folders that cannot be read or written, print as one line on stderr with
+exit status 2.
 """
 
 from __future__ import annotations
@@ -133,8 +134,14 @@ def _lab_kwargs(lab: str, args: argparse.Namespace, *, strict: bool) -> dict[str
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from nnlabs import labs
+    from nnlabs._io import check_writable_dir
+    from nnlabs.data._paths import check_data_dir
 
     names = labs.names() if args.lab == "all" else [labs.get(args.lab).name]
+    # Paths are checked before any lab trains; nothing is created until a lab saves.
+    check_writable_dir(args.out, "--out")
+    if args.data_dir is not None:
+        check_data_dir(args.data_dir, "--data-dir")
     for name in names:
         kwargs = _lab_kwargs(name, args, strict=args.lab != "all")
         try:
@@ -183,6 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _COMMANDS[args.command](args)
     except NnlabsError as exc:
         print(f"nnlabs: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file or folder that could not be read or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"nnlabs: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
 
 

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+
+
+def _one_line(text: str) -> str:
+    return _LINE_BREAKS.sub(" ", text).strip()
+
 
 class NnlabsError(Exception):
     """Base class of every error nnlabs raises on purpose.
 
     Messages say which thing (argument, file, column), what rule it broke and
-    what value it had, e.g. ``"epochs must be an integer >= 1; got 0"``.
+    what value it had, e.g. ``"epochs must be an integer >= 1; got 0"``. A message is
+    always one line: line breaks (e.g. in a quoted Arrow or pandas reason) become spaces.
     """
+
+    def __init__(self, *args: object) -> None:
+        if len(args) == 1 and isinstance(args[0], str):
+            args = (_one_line(args[0]),)
+        super().__init__(*args)
 
 
 class ParameterError(NnlabsError, ValueError):
@@ -25,3 +39,15 @@ class DataNotFoundError(DataError):
 
 class DownloadError(NnlabsError, OSError):
     """A file could not be fetched from its official source."""
+
+
+class NnlabsWarning(UserWarning):
+    """Base class of every warning nnlabs issues on purpose."""
+
+
+class CacheWarning(NnlabsWarning):
+    """A cache entry is damaged, or the cache folder cannot be written; the lab goes on.
+
+    A damaged entry (a file missing, truncated or garbled) is discarded and its network
+    trained again; a network that cannot be stored is used without being cached.
+    """

@@ -21,7 +21,15 @@ SCALINGS = ("train", "all")
 def _levels(col: pd.Series) -> list:
     if isinstance(col.dtype, pd.CategoricalDtype):
         return list(col.cat.categories)
-    return sorted(col.dropna().unique())
+    values = col.dropna().unique()
+    try:
+        return sorted(values)
+    except TypeError:  # e.g. text and numbers in one column
+        kinds = sorted({type(v).__name__ for v in values})
+        raise DataError(
+            f"column {col.name!r} must hold values of one kind to be a factor; got a mix of "
+            f"{', '.join(kinds)}"
+        ) from None
 
 
 def model_matrix(
@@ -38,6 +46,8 @@ def model_matrix(
     full_rank_used = intercept
     for column in frame.columns:
         col = frame[column]
+        if pd.api.types.is_complex_dtype(col):
+            raise DataError(f"{name}: column {column!r} must hold real numbers; got complex")
         if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
             parts.append(col.astype(np.float64).to_frame(column))
             continue

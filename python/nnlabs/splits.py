@@ -49,6 +49,7 @@ def explicit_split(n: int, train: np.ndarray | None, test: np.ndarray) -> Split:
     When ``train`` is None it is every row not in ``test``. Indices must be integers in
     [0, n), unique, and the two sets disjoint.
     """
+    n = check_int("n", n, minimum=2)
     test_idx = _as_index("test_index", test, n)
     if train is None:
         mask = np.ones(n, dtype=bool)
@@ -68,18 +69,25 @@ def explicit_split(n: int, train: np.ndarray | None, test: np.ndarray) -> Split:
 
 
 def _as_index(name: str, values, n: int) -> np.ndarray:
-    arr = np.asarray(values)
-    if arr.ndim != 1 or not (np.issubdtype(arr.dtype, np.integer) or arr.size == 0):
-        if arr.ndim == 1 and np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr)):
-            arr = arr.astype(np.int64)
-        else:
-            raise ParameterError(f"{name} must be a vector of integer row indices; got {arr.dtype}")
-    arr = arr.astype(np.int64)
+    rule = f"{name} must be a vector of integer row indices"
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError) as exc:  # e.g. ragged nested lists
+        raise ParameterError(f"{rule}; could not read it ({exc})") from exc
+    if arr.ndim != 1:
+        raise ParameterError(f"{rule}; got {arr.ndim} dimension(s)")
+    if arr.size and np.issubdtype(arr.dtype, np.floating):
+        whole = np.isfinite(arr) & (arr == np.round(arr))
+        if not whole.all():
+            raise ParameterError(f"{rule}; got {arr[~whole][0]!r}")
+    elif arr.size and not np.issubdtype(arr.dtype, np.integer):
+        raise ParameterError(f"{rule}; got {arr.dtype}")
     if arr.size and (arr.min() < 0 or arr.max() >= n):
         raise ParameterError(
             f"{name} must hold zero-based row indices in [0, {n}); got values from "
             f"{int(arr.min())} to {int(arr.max())}"
         )
+    arr = arr.astype(np.int64)
     if np.unique(arr).size != arr.size:
         raise ParameterError(f"{name} must not repeat a row index")
     return arr

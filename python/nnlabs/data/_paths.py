@@ -20,10 +20,34 @@ from nnlabs.errors import DataNotFoundError, ParameterError
 DATA_DIR_ENV = "NNLABS_DATA_DIR"
 
 
+def check_data_dir(folder: str | os.PathLike[str], name: str = "data_dir") -> Path:
+    """Return ``folder`` if it is an existing folder; else ParameterError naming it.
+
+    A folder given by argument must exist: a mistyped one would otherwise send the
+    lookup on to the download cache and the network without a word.
+    """
+    if not isinstance(folder, (str, os.PathLike)) or not str(folder).strip():
+        raise ParameterError(f"{name} must be the path of an existing folder; got {folder!r}")
+    path = Path(folder).expanduser()
+    if not path.exists():
+        why = "no such folder"
+    elif not path.is_dir():
+        why = "a file, not a folder"
+    else:
+        return path
+    raise ParameterError(
+        f"{name} must be the path of an existing folder; got {str(path)!r} ({why})"
+    )
+
+
 def data_dir(folder: str | os.PathLike[str] | None = None) -> Path | None:
-    """Return the user's data folder: ``folder`` if given, else ``$NNLABS_DATA_DIR``, else None."""
+    """Return the user's data folder: ``folder`` if given, else ``$NNLABS_DATA_DIR``, else None.
+
+    A ``folder`` given by argument must exist (``check_data_dir``); the environment
+    variable may name one that does not, which is then simply searched in vain.
+    """
     if folder is not None:
-        return Path(folder).expanduser()
+        return check_data_dir(folder)
     env = os.environ.get(DATA_DIR_ENV, "").strip()
     return Path(env).expanduser() if env else None
 

@@ -18,6 +18,7 @@ and ``https://d37ci6vzurychx.cloudfront.net/misc/taxi_zone_lookup.csv``. Set
 
 from __future__ import annotations
 
+import csv
 import math
 import os
 import warnings
@@ -399,6 +400,13 @@ def _read_zones(path: Path) -> pd.DataFrame:
     for col in ("LocationID", "Borough", "Zone", "service_zone"):
         if col not in frame.columns:
             raise DataError(f"{path}: missing required column {col!r}")
+    short = _short_record(path, len(frame.columns))
+    if short is not None:
+        line, fields = short
+        raise DataError(
+            f"{path}: line {line} has {fields} field(s); the header has {len(frame.columns)} "
+            f"(a truncated or damaged file)"
+        )
     frame = frame[["LocationID", "Borough", "Zone", "service_zone"]]
     ids = pd.to_numeric(frame["LocationID"], errors="coerce")
     if ids.isna().any() or (ids != ids.round()).any():
@@ -408,6 +416,22 @@ def _read_zones(path: Path) -> pd.DataFrame:
     if frame.empty:
         raise DataError(f"{path}: the file holds no rows")
     return frame.reset_index(drop=True)
+
+
+def _short_record(path: Path, n_fields: int) -> tuple[int, int] | None:
+    """The first record of the CSV ``path`` with fewer than ``n_fields`` fields, if any.
+
+    pandas fills the missing trailing fields of a cut-off last line with empty text,
+    which would pass for the lookup's legitimately empty cells.
+    """
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            for number, record in enumerate(csv.reader(fh), start=1):
+                if record and len(record) < n_fields:
+                    return number, len(record)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"{path}: not a readable CSV file ({exc})") from exc
+    return None
 
 
 def _check_zone_file(path: Path) -> None:

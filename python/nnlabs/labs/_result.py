@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nnlabs._io import atomic_path, atomic_write_text
+from nnlabs._io import atomic_path, atomic_write_text, make_writable_dir
 from nnlabs._plot import plot_history
 
 
@@ -88,8 +88,7 @@ class LabResult:
         Each file is written to a temporary name and renamed, so an interrupted save
         leaves no half-written file. Returns (and records in ``files``) the paths.
         """
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
+        out = make_writable_dir(out_dir, "out_dir")
         files = {
             "plot": plot_history(
                 self.history, self.metric, out / f"{self.lab}_history.png", title=self.title

@@ -34,6 +34,7 @@ from nnlabs.validation import (
     Interval,
     Rule,
     check_finite_matrix,
+    check_unique_columns,
 )
 
 LM, LASSO, NN = "Linear Regression", "Lasso", "Neural Network (2-layer)"
@@ -87,6 +88,10 @@ def design(frame: pd.DataFrame, *, name: str = "data") -> tuple[pd.DataFrame, np
         raise DataError(f"{name} must be a pandas DataFrame; got {type(frame).__name__}")
     if hitters_data.RESPONSE not in frame.columns:
         raise DataError(f"{name}: missing required column 'Salary' (the response)")
+    check_unique_columns(frame, name)
+    salary = frame[hitters_data.RESPONSE]
+    if not pd.api.types.is_numeric_dtype(salary) or pd.api.types.is_complex_dtype(salary):
+        raise DataError(f"{name}: column 'Salary' must be numeric; got dtype {salary.dtype}")
     frame = frame[frame[hitters_data.RESPONSE].notna()]
     predictors = frame.drop(columns=hitters_data.RESPONSE)
     for column in predictors.columns:

@@ -47,6 +47,7 @@ from nnlabs.validation import (
     Options,
     Rule,
     check_finite_matrix,
+    check_unique_columns,
 )
 
 LASSO, NN = "Logistic Regression (Lasso)", "Neural Network (3-layer)"
@@ -108,9 +109,10 @@ def design(frame: pd.DataFrame, *, name: str = "data") -> tuple[pd.DataFrame, np
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise DataError(f"{name}: missing required column(s) {', '.join(map(repr, missing))}")
+    check_unique_columns(frame, name, required)
     for column in required:
-        if not pd.api.types.is_numeric_dtype(frame[column]):
-            dtype = frame[column].dtype
+        dtype = frame[column].dtype
+        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
             raise DataError(f"{name}: column {column!r} must be numeric; got dtype {dtype}")
     x = frame[list(movies_data.FEATURES)].astype(np.float64)
     check_finite_matrix(f"{name} features", x.to_numpy())
@@ -121,9 +123,9 @@ def design(frame: pd.DataFrame, *, name: str = "data") -> tuple[pd.DataFrame, np
             f"{int((~np.isin(labels, (0.0, 1.0))).sum())} other value(s)"
         )
     if np.unique(labels).size < 2:
+        got = f"only {int(labels[0])}" if labels.size else "no rows"
         raise DataError(
-            f"{name}: column 'hit' must contain both classes, 0 (Flop) and 1 (Hit); "
-            f"got only {int(labels[0])}"
+            f"{name}: column 'hit' must contain both classes, 0 (Flop) and 1 (Hit); got {got}"
         )
     return x, labels.astype(np.int64)
 

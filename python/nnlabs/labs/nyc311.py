@@ -50,6 +50,7 @@ from nnlabs.validation import (
     Optional,
     Rule,
     check_choice,
+    check_unique_columns,
 )
 
 LM, LASSO, NN = "Linear Regression", "Lasso", "Neural Network (3-layer)"
@@ -144,10 +145,11 @@ def engineer(raw: pd.DataFrame, settings: NYC311Settings, *, name: str = "data")
     missing = [c for c in RAW_COLUMNS if c not in raw.columns]
     if missing:
         raise DataError(f"{name}: missing required column(s) {', '.join(map(repr, missing))}")
-    hours = raw["response_hours"]
-    if not pd.api.types.is_numeric_dtype(hours) or pd.api.types.is_bool_dtype(hours):
-        raise DataError(f"{name}: column 'response_hours' must be numeric; got dtype {hours.dtype}")
+    check_unique_columns(raw, name, RAW_COLUMNS)
     raw = raw.reset_index(drop=True)
+    hours = raw["response_hours"]
+    if not pd.api.types.is_numeric_dtype(hours) or hours.dtype.kind in "bc":  # bool, complex
+        raise DataError(f"{name}: column 'response_hours' must be numeric; got dtype {hours.dtype}")
     created = _timestamps(raw["created_date"], name)
     hours = hours.astype(np.float64)
     with np.errstate(invalid="ignore"):

@@ -45,6 +45,8 @@ from nnlabs.validation import (
     Interval,
     Options,
     Rule,
+    check_finite_columns,
+    check_unique_columns,
 )
 
 LASSO, NN, EMB = "Lasso", "Neural Network (3-layer)", "Network with zone embeddings"
@@ -178,13 +180,16 @@ def check_trips(frame: pd.DataFrame, *, name: str = "data") -> pd.DataFrame:
     missing = [c for c in taxi_data.TAXI_COLUMNS if c not in frame.columns]
     if missing:
         raise DataError(f"{name}: missing required column(s) {', '.join(map(repr, missing))}")
+    check_unique_columns(frame, name, taxi_data.TAXI_COLUMNS)
     for column in taxi_data.TAXI_COLUMNS:
         col = frame[column]
-        if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        kind = col.dtype
+        if not pd.api.types.is_numeric_dtype(kind) or kind.kind in "bc":  # bool, complex
             raise DataError(f"{name}: column {column!r} must be numeric; got dtype {col.dtype}")
     out = frame[list(taxi_data.TAXI_COLUMNS)].dropna().reset_index(drop=True)
     if out.empty:
         raise DataError(f"{name}: no trips left after dropping rows with missing values")
+    check_finite_columns(out, name)
     ids = out[list(ZONE_IDS)].to_numpy()
     if (ids != np.round(ids)).any() or (ids < 0).any():
         raise DataError(f"{name}: zone ids (PULocationID, DOLocationID) must be whole numbers >= 0")
