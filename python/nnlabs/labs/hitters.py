@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from nnlabs._validation import check_choice, check_finite_matrix, check_float, check_int
-from nnlabs.baselines import LassoCV, LinearRegression
+from nnlabs.baselines import LassoCV, LinearRegression, check_fold_ids
 from nnlabs.data import hitters as hitters_data
-from nnlabs.errors import DataError
+from nnlabs.errors import DataError, ParameterError
 from nnlabs.estimators import NetworkRegressor
 from nnlabs.features import SCALINGS, fit_scaler, model_matrix
 from nnlabs.labs._common import (
@@ -188,16 +188,25 @@ def make_network(settings: HittersSettings, seed: int) -> NetworkRegressor:
 
 
 def _one_split(
-    x: np.ndarray, y: np.ndarray, split: Split, settings: HittersSettings, cache, repeat: int
+    x: np.ndarray,
+    y: np.ndarray,
+    split: Split,
+    settings: HittersSettings,
+    cache,
+    repeat: int,
+    lasso_fold_ids=None,
 ) -> SplitOutcome:
     scaler = fit_scaler(x, split.train, settings.scaling)
     xs = scaler.transform(x)
     x_tr, x_te, y_tr, y_te = xs[split.train], xs[split.test], y[split.train], y[split.test]
     models: dict[str, Any] = {
         LM: LinearRegression().fit(x_tr, y_tr),
-        LASSO: LassoCV(n_folds=settings.lasso_folds, measure="mae", seed=settings.lasso_seed).fit(
-            x_tr, y_tr
-        ),
+        LASSO: LassoCV(
+            n_folds=settings.lasso_folds,
+            measure="mae",
+            seed=settings.lasso_seed,
+            fold_ids=lasso_fold_ids,
+        ).fit(x_tr, y_tr),
     }
     validation = (x_te, y_te) if settings.validation == "test" else None
     models[NN] = fit_network(
@@ -233,6 +242,7 @@ def run(
     data: pd.DataFrame | None = None,
     train_index=None,
     test_index=None,
+    lasso_fold_ids=None,
     out_dir: str | Path | None = None,
     cache: CacheArg = True,
     **overrides: Any,
@@ -245,6 +255,10 @@ def run(
         data: a Hitters-shaped frame; the shipped copy by default.
         train_index, test_index: zero-based row indices (after dropping rows without
             Salary) for an explicit split, e.g. the notes' R split passed from R.
+        lasso_fold_ids: the Lasso's CV folds, one label per training row in the order of
+            ``train_index`` (or of the rows not in ``test_index``), e.g. the folds
+            ``cv.glmnet`` draws after the notes' ``set.seed(123)``; needs an explicit
+            split. By default the folds are drawn from ``lasso_seed``.
         out_dir: if given, the history plot, the ``.keras`` model and ``results.json``
             are written there.
         cache: True (default cache folder), a folder, or False.
@@ -258,8 +272,14 @@ def run(
         if settings.repeats > 1:
             raise DataError("repeats must be 1 when test_index is given (one explicit split)")
         fixed = explicit_split(len(y), train_index, test_index)
+        if lasso_fold_ids is not None:
+            check_fold_ids(
+                lasso_fold_ids, len(fixed.train), name="lasso_fold_ids", rows="training row"
+            )
     elif train_index is not None:
         raise DataError("train_index needs test_index as well")
+    elif lasso_fold_ids is not None:
+        raise ParameterError("lasso_fold_ids needs an explicit split (test_index)")
 
     def one_split(r: int) -> SplitOutcome:
         split = (
@@ -267,7 +287,7 @@ def run(
             if test_index is not None
             else random_split(len(y), settings.test_fraction, settings.seed + r)
         )
-        return _one_split(x, y, split, settings, store, r)
+        return _one_split(x, y, split, settings, store, r, lasso_fold_ids)
 
     first, repeat_scores = run_repeats(one_split, settings.repeats)
     result = assemble(

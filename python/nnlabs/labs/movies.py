@@ -18,9 +18,9 @@ import pandas as pd
 import sklearn
 
 from nnlabs._validation import check_choice, check_finite_matrix, check_float, check_int
-from nnlabs.baselines import LogisticLassoCV
+from nnlabs.baselines import LogisticLassoCV, check_fold_ids
 from nnlabs.data import movies as movies_data
-from nnlabs.errors import DataError
+from nnlabs.errors import DataError, ParameterError
 from nnlabs.estimators import NetworkClassifier
 from nnlabs.features import SCALINGS, fit_scaler
 from nnlabs.labs._common import (
@@ -216,14 +216,23 @@ def keras_auc(y_true: np.ndarray, y_prob: np.ndarray, num_thresholds: int = 200)
 
 
 def _one_split(
-    x: np.ndarray, y: np.ndarray, split: Split, settings: MoviesSettings, cache, repeat: int
+    x: np.ndarray,
+    y: np.ndarray,
+    split: Split,
+    settings: MoviesSettings,
+    cache,
+    repeat: int,
+    lasso_fold_ids=None,
 ) -> SplitOutcome:
     scaler = fit_scaler(x, split.train, settings.scaling)
     xs = scaler.transform(x)
     x_tr, x_te, y_tr, y_te = xs[split.train], xs[split.test], y[split.train], y[split.test]
     models: dict[str, Any] = {
         LASSO: LogisticLassoCV(
-            n_folds=settings.lasso_folds, measure="deviance", seed=settings.lasso_seed
+            n_folds=settings.lasso_folds,
+            measure="deviance",
+            seed=settings.lasso_seed,
+            fold_ids=lasso_fold_ids,
         ).fit(x_tr, y_tr)
     }
     validation = (x_te, y_te) if settings.validation == "test" else None
@@ -281,6 +290,7 @@ def run(
     data: pd.DataFrame | None = None,
     train_index=None,
     test_index=None,
+    lasso_fold_ids=None,
     out_dir: str | Path | None = None,
     cache: CacheArg = True,
     **overrides: Any,
@@ -301,6 +311,10 @@ def run(
             R data; by default ``simulate(n_movies, data_seed, labels=labels)``.
         train_index, test_index: zero-based row indices for an explicit split, e.g. the
             notes' ``testid_mov - 1`` passed from R.
+        lasso_fold_ids: the Lasso's CV folds, one label per training row in the order of
+            ``train_index`` (or of the rows not in ``test_index``), e.g. the folds
+            ``cv.glmnet`` draws in the notes; needs an explicit split. By default the
+            folds are drawn from ``lasso_seed``.
         out_dir: if given, the history plot, the ``.keras`` model and ``results.json``
             are written there.
         cache: True (default cache folder), a folder, or False.
@@ -315,8 +329,14 @@ def run(
         if settings.repeats > 1:
             raise DataError("repeats must be 1 when test_index is given (one explicit split)")
         fixed = explicit_split(len(y), train_index, test_index)
+        if lasso_fold_ids is not None:
+            check_fold_ids(
+                lasso_fold_ids, len(fixed.train), name="lasso_fold_ids", rows="training row"
+            )
     elif train_index is not None:
         raise DataError("train_index needs test_index as well")
+    elif lasso_fold_ids is not None:
+        raise ParameterError("lasso_fold_ids needs an explicit split (test_index)")
 
     def one_split(r: int) -> SplitOutcome:
         split = (
@@ -324,7 +344,7 @@ def run(
             if test_index is not None
             else random_split(len(y), settings.test_fraction, settings.seed + r)
         )
-        return _one_split(x, y, split, settings, store, r)
+        return _one_split(x, y, split, settings, store, r, lasso_fold_ids)
 
     def accuracy_at_threshold(y_true: np.ndarray, y_prob: np.ndarray) -> float:
         with sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
