@@ -107,6 +107,21 @@ r_split <- function(n, test_fraction, seed) {
   list(test = test, train = setdiff(seq_len(n), test))
 }
 
+# The Lasso's cross-validation folds as cv.glmnet draws them (glmnet 4.1:
+# foldid <- sample(rep(seq(nfolds), length = N))) after set.seed(seed) and, where the notes
+# draw something else from the same seed first (the movie lab's split), after `replay()`.
+# Like the notes, it calls set.seed().
+r_fold_ids <- function(n, nfolds, seed, replay = NULL) {
+  nfolds <- arg_int(nfolds, "lasso_folds", 3L)
+  seed <- arg_int(seed, "lasso_seed", 0L)
+  if (n < nfolds) {
+    stop(sprintf("lasso_folds must be at most the %d training rows; got %d", n, nfolds), call. = FALSE)
+  }
+  set.seed(seed)
+  if (!is.null(replay)) replay()
+  sample(rep(seq_len(nfolds), length.out = n))
+}
+
 # The default of setting `name` in the lab's Settings dataclass.
 setting_default <- function(lab, name) {
   module <- lab_module(lab)
