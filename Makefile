@@ -5,17 +5,19 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 VENV := .venv
 export UV_PYTHON_DOWNLOADS ?= never
+# R packages the cross-checks need besides those of the R package (and glmnet).
+CROSSCHECK_R_PACKAGES := dplyr forcats lubridate tidyr pROC
 # Real data for development and CI lies beside the checkout; users set their own.
 ifneq ($(wildcard ../shared/data),)
 export NNLABS_DATA_DIR ?= $(abspath ../shared/data)
 endif
 
-.PHONY: run test lint pytest sync uv bench bench-quick clean r-deps rpkg r-check r-journeys
+.PHONY: run test lint pytest sync uv bench bench-quick clean r-deps rpkg r-check r-journeys crosscheck
 
 run: sync
 	$(VENV)/bin/nnlabs run all --out outputs
 
-test: sync lint pytest r-check r-journeys
+test: sync lint crosscheck pytest r-check r-journeys
 
 uv:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -25,15 +27,15 @@ uv:
 # `make run` keeps the default set. The variable
 # is target-specific, so it reaches `sync` when that runs as their prerequisite.
 SYNC_EXTRAS ?=
-test lint pytest r-check: SYNC_EXTRAS = --extra jax --extra dask
+test lint crosscheck pytest r-check: SYNC_EXTRAS = --extra jax --extra dask
 
 sync: uv
 	$(UV) sync --locked $(SYNC_EXTRAS)
 
 lint: sync
 	$(UV) lock --check
-	$(VENV)/bin/ruff check python tests bench environments
-	$(VENV)/bin/ruff format --check python tests bench environments
+	$(VENV)/bin/ruff check python tests bench environments crosscheck
+	$(VENV)/bin/ruff format --check python tests bench environments crosscheck
 
 pytest: sync
 	$(VENV)/bin/python -m pytest -q
@@ -52,6 +54,11 @@ bench-quick: uv
 
 r-deps:
 	bash environments/r-setup.sh
+
+# The notes' own R code against nnlabs (crosscheck/README.md); R's packages from Debian.
+crosscheck: sync
+	bash environments/r-setup.sh $(CROSSCHECK_R_PACKAGES)
+	$(VENV)/bin/python crosscheck/compare.py
 
 # The installable R source package, dist/nnlabs_<version>.tar.gz, carrying the Python
 # package (wheel and uv.lock pins, in rpkg/inst/python).

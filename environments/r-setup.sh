@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # What the R package (rpkg/) needs to build and pass `R CMD check`: R, the R packages
-# reticulate, testthat, knitr, rmarkdown and jsonlite, and pandoc for the vignettes.
+# reticulate, testthat, knitr, rmarkdown and jsonlite, and pandoc for the vignettes; and
+# glmnet, which tests/test_glmnet_r.py compares nnlabs' Lasso with.
 # On Debian/Ubuntu the missing ones are installed with apt (as root, or with sudo);
 # elsewhere, or without the rights, this says what to install and fails.
 set -euo pipefail
 
-# Extra packages may be named as arguments (the benchmarks add glmnet). --journeys adds
+# Extra packages may be named as arguments (the cross-checks add dplyr, forcats,
+# lubridate, tidyr and pROC); Debian's names are r-cran-<name in lower case>. --journeys adds
 # what `make r-journeys` needs to build the vendored reticulate >= 1.41 from source
 # (../shared/vendor) into its own private library: a compiler and its R dependencies.
 JOURNEY_DEBS=(r-base-dev r-cran-rcpp r-cran-rcpptoml r-cran-here r-cran-png r-cran-rappdirs
@@ -15,7 +17,7 @@ if [[ "${1:-}" == "--journeys" ]]; then
   journeys=true
   shift
 fi
-R_PACKAGES=(reticulate testthat knitr rmarkdown jsonlite "$@")
+R_PACKAGES=(reticulate testthat knitr rmarkdown jsonlite glmnet "$@")
 MIN_RETICULATE="1.28"
 
 missing=()
@@ -26,11 +28,11 @@ if ${journeys}; then
 fi
 if ! command -v Rscript >/dev/null 2>&1; then
   missing+=(r-base-core)
-  for pkg in "${R_PACKAGES[@]}"; do missing+=("r-cran-${pkg}"); done
+  for pkg in "${R_PACKAGES[@]}"; do missing+=("r-cran-${pkg,,}"); done
 else
   for pkg in "${R_PACKAGES[@]}"; do
     if ! Rscript --vanilla -e "quit(status = !requireNamespace('${pkg}', quietly = TRUE))" >/dev/null 2>&1; then
-      missing+=("r-cran-${pkg}")
+      missing+=("r-cran-${pkg,,}")
     fi
   done
 fi
@@ -52,11 +54,13 @@ if ((${#missing[@]} > 0)); then
     "${as_root[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
     "${as_root[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
   else
+    quoted="$(printf '"%s", ' "${R_PACKAGES[@]}")"
     cat >&2 <<MSG
 This is not a Debian/Ubuntu system with apt. Install by hand:
   R (>= 4.1) from https://cloud.r-project.org, pandoc (https://pandoc.org),
-  and in R: install.packages(c("reticulate", "testthat", "knitr", "rmarkdown", "jsonlite"))
-  (or renv::restore() in the repository, which installs the versions in renv.lock).
+  and in R: install.packages(c(${quoted%, }))
+  (renv::restore() in the repository installs the R package's own dependencies at the
+  versions in renv.lock).
 MSG
     exit 1
   fi

@@ -122,25 +122,22 @@ def killed_child(stage: str, root: str, marker: str, payload: str) -> None:
     if stage == "training":
         import keras
         import numpy as np
-        from nnlabs.labs._common import fit_network
 
         from nnlabs.estimators import NetworkRegressor
+        from nnlabs.labs.runner import fit_network
+        from nnlabs.labs.spec import LabSettings
 
         class Hang(keras.callbacks.Callback):
             def on_epoch_end(self, epoch, logs=None):
                 _hang(mark)
 
-        from dataclasses import dataclass
-
-        @dataclass(frozen=True)
-        class Settings:
-            epochs: int = 5
-
         est = NetworkRegressor(
             lambda n: tiny_model(fitted=False), epochs=5, callbacks=lambda: [Hang()]
         )
         x, y = np.ones((8, 3)), np.ones(8)
-        fit_network(est, x, y, validation_data=None, cache=cache, settings=Settings(), tag="t")
+        fit_network(
+            est, x, y, validation_data=None, cache=cache, settings=LabSettings(epochs=5), tag="t"
+        )
         return
     if stage == "model":
         real_save = model.save

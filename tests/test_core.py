@@ -9,7 +9,7 @@ from scipy import stats
 
 from nnlabs import DataError, ParameterError
 from nnlabs._io import atomic_write
-from nnlabs.baselines import LassoCV, LogisticLassoCV
+from nnlabs.baselines import LogisticLassoCV
 from nnlabs.estimators import NetworkRegressor
 from nnlabs.evaluation import bootstrap_difference, summarize_repeats
 from nnlabs.features import model_matrix
@@ -45,22 +45,6 @@ def test_explicit_split_errors():
         ParameterError, match=r"test_fraction must be a number in \(0\.0, 1\.0\); got 1\.0"
     ):
         random_split(10, 1.0, seed=0)
-
-
-def test_lasso_cv_path_ends_and_choice():
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(200, 5))
-    y = 3 * x[:, 0] - 2 * x[:, 1] + rng.normal(scale=0.5, size=200)
-    fit = LassoCV(measure="mse", seed=0).fit(x, y)
-    # At the first lambda every coefficient is zero; at lambda_min the signal survives.
-    first = LassoCV(measure="mse", seed=0)
-    first.lambdas_ = fit.lambdas_
-    coef, _ = first._path(x, y, lambdas=fit.lambdas_[:1])
-    assert np.allclose(coef, 0.0, atol=1e-10)
-    assert fit.coef_[0] == pytest.approx(3.0, abs=0.15)
-    assert fit.coef_[1] == pytest.approx(-2.0, abs=0.15)
-    assert fit.lambda_min_ == fit.lambdas_[np.argmin(fit.cv_mean_)]
-    assert len(fit.lambdas_) == 100 and fit.lambdas_[-1] == pytest.approx(fit.lambdas_[0] * 1e-4)
 
 
 def test_logistic_lasso_needs_two_classes():

@@ -36,9 +36,13 @@ load_hitters <- function(drop_missing = TRUE) {
 #'
 #' With `split = "r"` the split is drawn in R exactly as the notes do
 #' (`set.seed(seed)`, `ntest <- trunc(n / 3)`, `testid <- sample(seq_len(n), ntest)`)
-#' and passed to Python, so linear regression gives the notes' MAE of 254.7. Like
-#' the notes, this calls `set.seed()`. With `split = "python"` (default) the
-#' Python core draws the split from `seed` with NumPy, as the command line does.
+#' and passed to Python, so linear regression gives the notes' MAE of 254.7. The
+#' Lasso's 10 cross-validation folds are drawn in R too, as `cv.glmnet` draws them
+#' after the notes' `set.seed(123)` (`lasso_seed`): `sample(rep(seq(10), length =
+#' 176))`; with them the Python Lasso, which follows glmnet's algorithm, gives the
+#' notes' 253.1. Like the notes, this calls `set.seed()`. With `split = "python"`
+#' (default) the Python core draws the split and the folds from `seed` and
+#' `lasso_seed` with NumPy, as the command line does.
 #'
 #' @param data a Hitters-shaped data frame (the 19 predictors and `Salary`); by
 #'   default [load_hitters()]. Rows without Salary are dropped.
@@ -67,9 +71,13 @@ load_hitters <- function(drop_missing = TRUE) {
 #'   result is the same either way.
 #' @param ... further settings of the Python `HittersSettings`, e.g.
 #'   `patience = 10`, `units = c(32, 16)`, `dropout = c(0.2, 0.1)`,
-#'   `learning_rate = 5e-4`, `batch_size = 16`.
+#'   `learning_rate = 5e-4`, `batch_size = 16`, `lasso_seed = 1`,
+#'   `lasso_folds = 5`; or `lasso_fold_ids` (one fold label per training row,
+#'   with `split = "r"`) to give the Lasso's folds yourself.
 #' @return an object of class `nnlabs_hitters` / `nnlabs_result`; see
-#'   [print.nnlabs_result()].
+#'   [print.nnlabs_result()]. With `split = "r"` its `test_id` holds the notes'
+#'   `testid` and `lasso_fold_id` the Lasso's folds (one per training row, in
+#'   row order).
 #' @export
 #' @examples
 #' \donttest{
@@ -100,10 +108,21 @@ hitters_lab <- function(data = NULL, split = c("python", "r"), validation = NULL
     inputs$train_index <- py_index(drawn$train)
     inputs$test_index <- py_index(drawn$test)
     test_id <- drawn$test
+    # The notes' set.seed(123) before cv.glmnet(), which then draws the folds.
+    if (is.null(dots$lasso_fold_ids)) {
+      fold_id <- r_fold_ids(
+        length(drawn$train),
+        nfolds = dots$lasso_folds %||% setting_default("hitters", "lasso_folds"),
+        seed = dots$lasso_seed %||% setting_default("hitters", "lasso_seed")
+      )
+      inputs$lasso_fold_ids <- reticulate::r_to_py(as.list(fold_id))
+    }
   }
   if (!is.null(data)) inputs$data <- reticulate::r_to_py(data)
-  run_python_lab("hitters", settings, dots, inputs,
+  fit <- run_python_lab("hitters", settings, dots, inputs,
     fun = "hitters_lab", notes = checked$notes,
     split = split, test_id = test_id
   )
+  if (split == "r") fit$lasso_fold_id <- dots$lasso_fold_ids %||% fold_id
+  fit
 }

@@ -76,6 +76,11 @@ setting_default <- function(lab, name) {
 lab_kwargs <- function(lab, values, inputs, fun) {
   described <- lab_description(lab)
   fields <- described$settings
+  if (!is.null(values$lasso_fold_ids)) {
+    # A run() argument of every lab, not a setting: one fold label per training row.
+    inputs$lasso_fold_ids <- reticulate::r_to_py(as.list(whole_numbers(values$lasso_fold_ids, "lasso_fold_ids")))
+    values$lasso_fold_ids <- NULL
+  }
   given_inputs <- values[intersect(names(values), unlist(described$inputs))]
   values <- values[setdiff(names(values), names(given_inputs))]
   for (name in names(given_inputs)) {
@@ -165,6 +170,22 @@ r_split <- function(n, test_fraction, seed) {
 r_setting <- function(lab, name, value) {
   field <- lab_description(lab)$settings[[name]]
   if (is.null(value)) field$default else check_setting(value, field)
+}
+
+# The Lasso's cross-validation folds as cv.glmnet draws them (glmnet 4.1:
+# foldid <- sample(rep(seq(nfolds), length = N))) after set.seed(seed) and, where the notes
+# draw something else from the same seed first (the movie lab's split), after `replay()`.
+# Like the notes, it calls set.seed().
+r_fold_ids <- function(n, nfolds, seed, replay = NULL) {
+  nfolds <- arg_int(nfolds, "lasso_folds", 3L)
+  seed <- arg_int(seed, "lasso_seed", 0L)
+  if (n < nfolds) {
+    stop(sprintf("lasso_folds must be at most the %d training rows; got %d", n, nfolds), call. = FALSE)
+  }
+  set.seed(seed)
+  if (!is.null(replay)) replay()
+  sample(rep(seq_len(nfolds), length.out = n))
+}
 }
 
 # The R-side arguments every lab function has.

@@ -9,6 +9,7 @@ repeats (corrected resampled t) or, for one split, a paired bootstrap over test 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,10 +20,11 @@ import numpy as np
 import pandas as pd
 
 from nnlabs._cache import ModelCache, cache_key
+from nnlabs.baselines import check_fold_ids
 from nnlabs.errors import ParameterError
 from nnlabs.evaluation import bootstrap_difference, summarize_repeats
 from nnlabs.labs._result import LabResult
-from nnlabs.labs.spec import Design, LabData, LabSpec, SplitContext, settings_with
+from nnlabs.labs.spec import Design, LabData, LabSpec, Model, SplitContext, settings_with
 from nnlabs.splits import Split, explicit_split, random_split
 from nnlabs.validation import check_int
 
@@ -46,6 +48,7 @@ def run_lab(
     *,
     train_index=None,
     test_index=None,
+    lasso_fold_ids=None,
     out_dir: str | os.PathLike | None = None,
     cache: CacheArg = True,
     n_jobs: int | None = None,
@@ -59,6 +62,10 @@ def run_lab(
             fields. Keywords named in ``spec.inputs`` (``data``...) go to ``spec.load``.
         train_index, test_index: zero-based row indices (of the rows ``load``
             returns) for one explicit split; ``train_index`` defaults to the other rows.
+        lasso_fold_ids: the Lasso's CV folds with an explicit split: one label per
+            training row, in the order of ``train_index`` (e.g. the folds ``cv.glmnet``
+            draws after the notes' ``set.seed``); given to every model with a
+            ``fold_ids`` parameter. By default folds are drawn from ``lasso_seed``.
         out_dir: if given, the result is saved there (``LabResult.save``).
         cache: True (default cache folder), a folder, a ``ModelCache``, or False.
         n_jobs: repeats run at once, as scikit-learn's ``n_jobs``: None or 1 one after
@@ -72,6 +79,13 @@ def run_lab(
     jobs = _check_n_jobs(n_jobs)
     data = spec.load(settings, **inputs)
     splits = list(_splits(len(data.y), settings, train_index, test_index))
+    if lasso_fold_ids is not None:
+        if test_index is None:
+            raise ParameterError("lasso_fold_ids needs an explicit split (test_index)")
+        check_fold_ids(
+            lasso_fold_ids, len(splits[0].train), name="lasso_fold_ids", rows="training row"
+        )
+        spec = _with_fold_ids(spec, lasso_fold_ids)
     outcomes = run_splits(spec, data, splits, settings, store, jobs)
     result = _assemble(spec, settings, data, outcomes)
     if out_dir is not None:
@@ -90,6 +104,22 @@ def resolve_cache(cache: CacheArg) -> ModelCache | None:
     if isinstance(cache, (str, os.PathLike)):
         return ModelCache(Path(cache))
     raise ParameterError(f"cache must be True, False, None or a folder path; got {cache!r}")
+
+
+def _with_fold_ids(spec: LabSpec, fold_ids) -> LabSpec:
+    """``spec`` whose models with a ``fold_ids`` parameter (the Lassos) use ``fold_ids``."""
+
+    def fixed(model: Model) -> Model:
+        def make(settings, seed):
+            estimator = model.make(settings, seed)
+            if "fold_ids" in estimator.get_params(deep=False):
+                estimator.set_params(fold_ids=fold_ids)
+            return estimator
+
+        return dataclasses.replace(model, make=make)
+
+    models = {name: fixed(m) for name, m in spec.models.items()}
+    return dataclasses.replace(spec, models=models)
 
 
 def _check_n_jobs(n_jobs) -> int:

@@ -21,6 +21,40 @@ test_that("split = 'r' draws the notes' split and reproduces the linear-regressi
   expect_lt(abs(lm_mae - 254.7), 0.05)
 })
 
+test_that("split = 'r' draws cv.glmnet's folds after set.seed(123): the Lasso gives the notes' 253.1", {
+  skip_if_no_nnlabs()
+  fit <- hitters_r_split()
+  set.seed(nnlabs:::setting_default("hitters", "lasso_seed"))
+  expect_identical(fit$lasso_fold_id, sample(rep(seq(10), length = 176)))
+  table <- lab_table(fit)
+  lasso_mae <- table$MAE[table$Model == "Lasso"]
+  expect_equal(round(lasso_mae, 1), 253.1)
+  # glmnet itself gives 253.146 on the notes' scale()d matrix and 253.143 on the
+  # unscaled one: its coordinate descent stops at thresh = 1e-7 (see docs/results.md).
+  expect_lt(abs(lasso_mae - 253.146), 0.005)
+  expect_equal(fit$extras$lasso_lambda, 9.947573, tolerance = 1e-6)
+  expect_output(print(fit), "253.1", fixed = TRUE)
+})
+
+test_that("split = 'r' takes another lasso_seed or the user's folds", {
+  skip_if_no_nnlabs()
+  fit <- hitters_lab(split = "r", epochs = 1L, lasso_seed = 7L, cache = test_cache())
+  set.seed(7)
+  expect_identical(fit$lasso_fold_id, sample(rep(seq(10), length = 176)))
+  folds <- rep(1:4, length.out = 176)
+  own <- hitters_lab(split = "r", epochs = 1L, lasso_fold_ids = folds, cache = test_cache())
+  expect_identical(own$lasso_fold_id, folds)
+  expect_error(
+    hitters_lab(split = "r", epochs = 1L, lasso_fold_ids = 1:3, cache = test_cache()),
+    "lasso_fold_ids must hold one fold label per training row \\(176\\); got 3",
+    class = "nnlabs_parameter_error"
+  )
+  expect_error(
+    hitters_lab(epochs = 1L, lasso_fold_ids = folds, cache = test_cache()),
+    "lasso_fold_ids needs an explicit split"
+  )
+})
+
 test_that("hitters_lab() runs with Python's split, tiny settings and the notes' protocol", {
   skip_if_no_nnlabs()
   fit <- hitters_lab(epochs = 1L, patience = 1L, lasso_folds = 3L, notes = TRUE, cache = test_cache())

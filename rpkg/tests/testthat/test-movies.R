@@ -38,6 +38,14 @@ test_that("movie_lab() with the notes' R data and R split", {
   expect_true(all(lab_table(fit)$AUC >= 0 & lab_table(fit)$AUC <= 1))
   expect_output(print(fit), "Table 11.35")
   expect_output(print(summary(fit)), "confusion|metrics")
+  # The notes' cv.glmnet() draws its folds right after the split, from the same seed.
+  set.seed(42)
+  sample(seq_len(333L), 83L)
+  expect_identical(fit$lasso_fold_id, sample(rep(seq(10), length = 250)))
+  lasso <- lab_table(fit)[lab_table(fit)$Model == "Logistic Regression (Lasso)", ]
+  expect_equal(sprintf("%.1f%%", 100 * lasso$Accuracy), "91.6%")
+  expect_equal(round(lasso$AUC, 3), 0.972)
+  expect_equal(fit$extras$lasso_lambda, 0.003688367, tolerance = 1e-6)
 })
 
 test_that("movie_lab() checks its data in R", {
