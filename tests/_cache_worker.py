@@ -65,7 +65,7 @@ def concurrent_writer(root: str, worker: int, rounds: int, barrier, payload: byt
     Records (in the JSON file ``out``) every exception, every CacheWarning, and every time
     the entry was seen in any state but absent or sound.
     """
-    from nnlabs._cache import _MISSING, ModelCache
+    from nnlabs.cache import _MISSING, ModelCache
     from nnlabs.errors import CacheWarning
 
     cache = ModelCache(root)
@@ -114,7 +114,7 @@ def killed_child(stage: str, root: str, marker: str, payload: str) -> None:
     folder not yet renamed onto the entry), ``replace`` (a damaged entry renamed aside,
     the new one not yet renamed in).
     """
-    from nnlabs import _cache
+    from nnlabs import cache as _cache
 
     mark = Path(marker)
     cache = _cache.ModelCache(root)

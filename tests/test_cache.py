@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from _cache_worker import KEY, concurrent_writer, round_key, tiny_history, tiny_model
-from nnlabs import _cache
-from nnlabs._cache import FILES, MANIFEST, ModelCache, cache_key
+from nnlabs import cache as _cache
+from nnlabs.cache import FILES, MANIFEST, ModelCache, cache_key
 from nnlabs.errors import CacheWarning
 
 WORKER = Path(__file__).with_name("_cache_worker.py")

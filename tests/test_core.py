@@ -8,11 +8,11 @@ import pytest
 from scipy import stats
 
 from nnlabs import DataError, ParameterError
-from nnlabs._io import atomic_write
 from nnlabs.baselines import LogisticLassoCV
 from nnlabs.estimators import NetworkRegressor
 from nnlabs.evaluation import bootstrap_difference, summarize_repeats
 from nnlabs.features import model_matrix
+from nnlabs.io import atomic_write
 from nnlabs.metrics import mae
 from nnlabs.splits import explicit_split, random_split
 

@@ -17,7 +17,7 @@ from _fixtures_data import (
     zone_csv,
 )
 from nnlabs.data import taxi
-from nnlabs.data._download import Progress, download_file
+from nnlabs.data.download import Progress, download_file
 from nnlabs.errors import DataError, DownloadError
 
 TRIP_PATH = "/trip-data/yellow_tripdata_2023-01.parquet"

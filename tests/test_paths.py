@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from _fixtures_data import files_under, trip_table, write_trips, zone_csv
-from nnlabs._io import check_writable_dir, make_writable_dir
 from nnlabs.cli import main
 from nnlabs.data import nyc311 as nyc311_data
 from nnlabs.data import taxi as taxi_data
 from nnlabs.errors import DataError, ParameterError
+from nnlabs.io import check_writable_dir, make_writable_dir
 
 
 def _cli_error(argv: list[str], capsys) -> str:
@@ -38,7 +38,7 @@ def no_training(monkeypatch):
 @pytest.fixture
 def no_download(monkeypatch):
     """Fail the test if anything is downloaded."""
-    from nnlabs.data import _download
+    from nnlabs.data import download as _download
 
     def refuse(*args, **kwargs):
         pytest.fail("a download was attempted")

@@ -28,12 +28,14 @@ configure_backend()
 
 _LAZY_SUBMODULES = (
     "baselines",
+    "cache",
     "data",
     "doctor",
     "errors",
     "estimators",
     "evaluation",
     "features",
+    "io",
     "labs",
     "metrics",
     "networks",

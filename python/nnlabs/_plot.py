@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nnlabs._io import atomic_path
+from nnlabs.io import atomic_path
 
 
 def plot_history(history: pd.DataFrame, metric: str, path: str | Path, *, title: str) -> Path:

@@ -134,8 +134,8 @@ def _lab_kwargs(lab: str, args: argparse.Namespace, *, strict: bool) -> dict[str
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from nnlabs import labs
-    from nnlabs._io import check_writable_dir
     from nnlabs.data._paths import check_data_dir
+    from nnlabs.io import check_writable_dir
 
     names = labs.names() if args.lab == "all" else [labs.get(args.lab).name]
     # Paths are checked before any lab trains; nothing is created until a lab saves.

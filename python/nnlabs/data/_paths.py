@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from nnlabs._cache import default_cache_dir
+from nnlabs.cache import default_cache_dir
 from nnlabs.errors import DataNotFoundError, ParameterError
 
 DATA_DIR_ENV = "NNLABS_DATA_DIR"
@@ -55,7 +55,7 @@ def data_dir(folder: str | os.PathLike[str] | None = None) -> Path | None:
 def cache_dir(folder: str | os.PathLike[str] | None = None) -> Path:
     """Return the download cache: ``folder`` if given, else ``<nnlabs cache>/data``.
 
-    The nnlabs cache root is the one trained models use (``nnlabs._cache``):
+    The nnlabs cache root is the one trained models use (``nnlabs.cache``):
     ``$NNLABS_CACHE_DIR``, else ``$XDG_CACHE_HOME/nnlabs`` or ``~/.cache/nnlabs``; so
     downloads land in ``~/.cache/nnlabs/data/<dataset>/`` by default. The folder is not
     created here; downloads create it when they write.

@@ -26,12 +26,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from nnlabs._io import atomic_path
 from nnlabs.data import _paths
-from nnlabs.data._download import Progress, get_bytes
-from nnlabs.data._download import base_url as _base_url
 from nnlabs.data._schema import NYC311_KINDS, check_columns, read_schema
+from nnlabs.data.download import Progress, get_bytes
+from nnlabs.data.download import base_url as _base_url
 from nnlabs.errors import DataError, DownloadError, ParameterError
+from nnlabs.io import atomic_path
 from nnlabs.validation import check_choice, check_int
 
 __all__ = [

@@ -33,9 +33,9 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from nnlabs.data import _paths
-from nnlabs.data._download import base_url as _base_url
-from nnlabs.data._download import download_file
 from nnlabs.data._schema import TAXI_COLORS, detect_color, read_schema, taxi_columns
+from nnlabs.data.download import base_url as _base_url
+from nnlabs.data.download import download_file
 from nnlabs.errors import DataError, ParameterError
 from nnlabs.validation import check_choice, check_int
 

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nnlabs._io import atomic_path, atomic_write_text, make_writable_dir
 from nnlabs._plot import plot_history
+from nnlabs.io import atomic_path, atomic_write_text, make_writable_dir
 
 
 @dataclass

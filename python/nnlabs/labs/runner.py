@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nnlabs._cache import ModelCache, cache_key
 from nnlabs.baselines import check_fold_ids
+from nnlabs.cache import ModelCache, cache_key
 from nnlabs.errors import ParameterError
 from nnlabs.evaluation import bootstrap_difference, summarize_repeats
 from nnlabs.labs._result import LabResult

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from nnlabs._io import atomic_path
 from nnlabs.errors import DataError, DownloadError
+from nnlabs.io import atomic_path
 
 USER_AGENT = "nnlabs (course labs; +https://pypi.org/project/nnlabs/)"
 CHUNK = 1 << 20
