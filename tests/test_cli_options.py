@@ -86,11 +86,18 @@ def test_validation_test_monitors_the_test_rows(default, tmp_path_factory):
 
 
 @pytest.mark.parametrize("option", ["--seed", "--epochs"])
-def test_a_non_integer_option_is_argparse_usage_error(option, capsys):
+def test_a_non_integer_option_is_one_line_and_status_2(option, capsys):
+    assert main(["run", "hitters", option, "x"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"nnlabs: error: {option} must be an integer; got 'x'\n"
+
+
+def test_an_unknown_option_is_one_line_and_status_2(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main(["run", "hitters", option, "x"])
+        main(["run", "hitters", "--bogus", "1"])
     assert exit_info.value.code == 2
-    assert f"argument {option}: invalid int value: 'x'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("nnlabs: error: unrecognized arguments: --bogus") and err.count("\n") == 1
 
 
 def test_negative_seed_is_one_line_and_status_2(capsys):

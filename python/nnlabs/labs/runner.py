@@ -23,6 +23,7 @@ from nnlabs.baselines import check_fold_ids
 from nnlabs.cache import ModelCache, cache_key
 from nnlabs.errors import ParameterError
 from nnlabs.evaluation import bootstrap_difference, summarize_repeats
+from nnlabs.io import check_writable_dir
 from nnlabs.labs._result import LabResult
 from nnlabs.labs.spec import Design, LabData, LabSpec, Model, SplitContext, settings_with
 from nnlabs.splits import Split, explicit_split, random_split
@@ -77,6 +78,8 @@ def run_lab(
     settings = settings_with(spec.settings, settings, overrides)
     store = resolve_cache(cache)
     jobs = _check_n_jobs(n_jobs)
+    if out_dir is not None:  # a folder that cannot be written fails now, not after training
+        check_writable_dir(out_dir, "out_dir")
     data = spec.load(settings, **inputs)
     splits = list(_splits(len(data.y), settings, train_index, test_index))
     if lasso_fold_ids is not None:
