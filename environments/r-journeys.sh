@@ -11,7 +11,8 @@
 #       with no set-up; reticulate makes the environment with uv from what the package
 #       declared with py_require() (the bundled wheel and the pins).
 #
-# Each prints the linear-regression MAE (the notes' 254.7 with split = "r"), what
+# Each prints the linear-regression and Lasso MAE (the notes' 254.7 and 253.1 with
+# split = "r"), what
 # nnlabs_doctor() says chose Python, and its wall time; TensorFlow's start-up noise on
 # stderr fails the journey. UV_PYTHON_DOWNLOADS=never: uv uses a Python of this machine.
 # uv reaches the package index for the pinned packages (never for nnlabs); its cache
@@ -96,6 +97,9 @@ table <- lab_table(fit)
 mae <- table$MAE[table$Model == "Linear Regression"]
 cat(sprintf("LM MAE %.1f (split = \"r\"; the notes' 254.7)\n", mae))
 if (abs(mae - 254.7) > 0.05) stop("the linear-regression MAE must be 254.7; got ", mae)
+lasso <- table$MAE[table$Model == "Lasso"]
+cat(sprintf("Lasso MAE %.1f (split = \"r\", R's folds; the notes' 253.1)\n", lasso))
+if (abs(lasso - 253.1) > 0.05) stop("the Lasso MAE must be 253.1; got ", lasso)
 doctor <- nnlabs_doctor()
 cat("Python chosen by:", doctor$source, "\n")
 cat("Python:", doctor$python, "\n")
