@@ -72,7 +72,7 @@ def test_versions_agree_everywhere(bundle):
     assert fields["Version"] == version
     assert fields["Wheel"] == f"nnlabs-{version}-py3-none-any.whl"
     assert fields["Requires-Python"] == "<3.14,>=3.10"
-    assert fields["Extras"] == "cuda, jax, metal"
+    assert fields["Extras"] == "cuda, dask, jax, metal"
 
 
 def test_the_wheel_holds_exactly_the_sources(bundle):
