@@ -93,9 +93,7 @@ def _safe(metric, y: np.ndarray, p: np.ndarray) -> float:
         return float("nan")
 
 
-def group_rates(
-    y: np.ndarray, predicted: np.ndarray, labels: np.ndarray
-) -> pd.DataFrame:
+def group_rates(y: np.ndarray, predicted: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
     """Per group: ``n``, ``positives``, ``negatives``, ``selection_rate``, ``tpr``, ``fpr``.
 
     ``y`` 0/1 labels, ``predicted`` 0/1 decisions, ``labels`` the group of each row.
@@ -204,9 +202,7 @@ def fairness_table(
             for metric in FAIRNESS_METRICS:
                 values = boot[metric].to_numpy(dtype=np.float64)
                 ok = values[np.isfinite(values)]
-                low, high = (
-                    np.quantile(ok, [tail, 1 - tail]) if len(ok) else (np.nan, np.nan)
-                )
+                low, high = np.quantile(ok, [tail, 1 - tail]) if len(ok) else (np.nan, np.nan)
                 rows.append(
                     {
                         "Model": model,
