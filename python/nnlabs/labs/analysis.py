@@ -168,7 +168,7 @@ def _shap(spec: LabSpec, context: SplitContext) -> pd.DataFrame:
             x,
             background,
             columns=design_names,
-            permutations=settings.shap_permutations,
+            samples=settings.shap_samples,
             seed=settings.seed,
         )
         values = found["values"].to_numpy()
@@ -186,6 +186,7 @@ def _shap(spec: LabSpec, context: SplitContext) -> pd.DataFrame:
                     "prediction": np.repeat(found["prediction"], p),
                     "max_local_error": found["max_local_error"],
                     "background_rows": len(background),
+                    "samples": found["samples"],
                     "seconds": found["seconds"],
                 }
             )

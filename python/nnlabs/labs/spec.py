@@ -34,7 +34,7 @@ ANALYSIS_FIELDS = (
     "importance_rows",
     "shap_rows",
     "shap_background",
-    "shap_permutations",
+    "shap_samples",
     "disaggregate",
     "min_group_size",
     "fairness_draws",
@@ -59,10 +59,11 @@ class LabSettings:
     The §11.16 analyses run on the first split (``nnlabs.labs.analysis``):
     ``explain`` switches permutation importance (``importance_repeats`` shuffles of
     each input column on ``importance_rows`` sampled test rows) and SHAP values of the
-    networks (``shap_rows`` test rows, ``shap_background`` training rows,
-    ``shap_permutations`` antithetic permutations); ``disaggregate`` switches metrics by
-    subgroup (groups under ``min_group_size`` test rows flagged) and, for a classifier,
-    the fairness differences of Table 11.38 with ``fairness_draws`` bootstrap resamples.
+    networks (Kernel SHAP on ``shap_rows`` test rows, with ``shap_background``
+    training rows as background and ``shap_samples`` coalitions per row);
+    ``disaggregate`` switches metrics by subgroup (groups under ``min_group_size`` test
+    rows flagged) and, for a classifier, the fairness differences of Table 11.38 with
+    ``fairness_draws`` bootstrap resamples.
     None of them changes a fit, so the cache is reused (``ANALYSIS_FIELDS``).
     """
 
@@ -85,9 +86,9 @@ class LabSettings:
     explain: bool = True  # permutation importance (every model) and SHAP (networks)
     importance_repeats: int = 5
     importance_rows: int | None = 2000  # test rows sampled for importance; None: all
-    shap_rows: int = 100  # test rows explained
-    shap_background: int = 50  # training rows the SHAP masker draws replacements from
-    shap_permutations: int = 2  # antithetic permutations per explained row
+    shap_rows: int = 50  # test rows explained
+    shap_background: int = 25  # training rows a masked column's values come from
+    shap_samples: int = 256  # coalitions evaluated per explained row (Kernel SHAP)
     disaggregate: bool = True  # metrics by subgroup and, for a classifier, fairness
     min_group_size: int = 30  # groups with fewer test rows are flagged as small
     fairness_draws: int = 1000  # bootstrap resamples for the fairness intervals
@@ -113,7 +114,7 @@ class LabSettings:
         "importance_rows": Optional(Interval(int, 10, None)),
         "shap_rows": Interval(int, 1, None),
         "shap_background": Interval(int, 1, None),
-        "shap_permutations": Interval(int, 1, None),
+        "shap_samples": Interval(int, 1, None),
         "disaggregate": Flag(),
         "min_group_size": Interval(int, 1, None),
         "fairness_draws": Interval(int, 10, None),
