@@ -268,7 +268,7 @@ def test_tree_estimators_follow_the_contract_and_check_their_arguments():
     assert clf.get_params()["threshold"] == 0.5
     with pytest.raises(ParameterError, match="learning_rate must be a number in"):
         GradientBoostedRegressor(learning_rate=0).fit(x, x[:, 0])
-    with pytest.raises(ParameterError, match=r"validation_fraction 0\.4 leaves no training"):
+    with pytest.raises(ParameterError, match=r"validation_fraction 0\.6 leaves no training"):
         GradientBoostedRegressor(validation_fraction=0.6).fit(x[:2], x[:2, 0])
     with pytest.raises(ParameterError, match="loss must be one of"):
         GradientBoostedRegressor(loss="huber").fit(x, x[:, 0])
