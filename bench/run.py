@@ -34,6 +34,7 @@ SECTIONS: dict[str, str] = {
     "glmnet": "bench.glmnet_compare",
     "streaming": "bench.streaming",
     "labs": "bench.labs_wall",
+    "analyses": "bench.analyses",
 }
 QUICK_RESULTS = _common.WORK / "results_quick.json"
 QUICK_REPORT = _common.WORK / "BENCHMARKS_quick.md"
