@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _fixtures_labs import ANALYSES
 from nnlabs import DataError, ParameterError
 from nnlabs.cli import main
 from nnlabs.data import nyc311 as nyc311_data
@@ -17,14 +18,6 @@ from nnlabs.networks import parameter_counts
 from nnlabs.splits import random_split
 
 # The §11.16 analyses at tiny sizes (tests/test_responsible.py checks them in depth).
-ANALYSES = {
-    "importance_repeats": 2,
-    "importance_rows": 200,
-    "shap_rows": 3,
-    "shap_background": 5,
-    "shap_samples": 32,
-    "fairness_draws": 50,
-}
 TINY = {"simulated_rows": 3000, "epochs": 2, "cache": False, **ANALYSES}
 
 

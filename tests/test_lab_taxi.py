@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
+from _fixtures_labs import ANALYSES
 from _fixtures_labs import synthetic_trips as _trips
 from _fixtures_labs import synthetic_zones as _zones
 from nnlabs import DataError, DownloadError, ParameterError
@@ -18,14 +19,6 @@ from nnlabs.labs import taxi
 from nnlabs.networks import parameter_counts
 
 # The §11.16 analyses at tiny sizes (tests/test_responsible.py checks them in depth).
-ANALYSES = {
-    "importance_repeats": 2,
-    "importance_rows": 200,
-    "shap_rows": 3,
-    "shap_background": 5,
-    "shap_samples": 32,
-    "fairness_draws": 50,
-}
 TINY = {"epochs": 2, "cache": False, **ANALYSES}
 
 

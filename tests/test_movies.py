@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from _fixtures_labs import ANALYSES
 from nnlabs import DataError, ParameterError
 from nnlabs.cli import main as cli_main
 from nnlabs.data import movies as movies_data
@@ -18,14 +19,6 @@ from nnlabs.splits import random_split
 
 # Few epochs, 3 CV folds and few bootstrap draws keep each run to seconds.
 # The §11.16 analyses at tiny sizes (tests/test_responsible.py checks them in depth).
-ANALYSES = {
-    "importance_repeats": 2,
-    "importance_rows": 200,
-    "shap_rows": 3,
-    "shap_background": 5,
-    "shap_samples": 32,
-    "fairness_draws": 50,
-}
 TINY = {"epochs": 3, "lasso_folds": 3, "bootstrap_draws": 50, "cache": False, **ANALYSES}
 
 
