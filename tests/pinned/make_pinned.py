@@ -71,16 +71,10 @@ def summary(result) -> dict:
     )
 
 
-def run_case(name: str, **settings):
-    """The LabResult of case ``name``; ``settings`` add reporting settings (the §11.16
-    analyses' switches), which change no number pinned here."""
+def compute(name: str) -> dict:
     lab, kwargs = CASES[name]
     extra = taxi_inputs() if lab == "taxi" else {}
-    return nnlabs.labs.run(lab, cache=False, **kwargs, **extra, **settings)
-
-
-def compute(name: str, **settings) -> dict:
-    return summary(run_case(name, **settings))
+    return summary(nnlabs.labs.run(lab, cache=False, **kwargs, **extra))
 
 
 if __name__ == "__main__":
