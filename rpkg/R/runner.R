@@ -186,7 +186,6 @@ r_fold_ids <- function(n, nfolds, seed, replay = NULL) {
   if (!is.null(replay)) replay()
   sample(rep(seq_len(nfolds), length.out = n))
 }
-}
 
 # The R-side arguments every lab function has.
 check_lab_args <- function(cache, out_dir, notes, n_jobs = NULL) {
