@@ -27,8 +27,8 @@ skip_if_no_nnlabs <- function() {
 # Python package) is skipped. An import failure is an error under CI, else a skip.
 skip_if_no_lab <- function(lab) {
   skip_if_no_nnlabs()
-  labs <- reticulate::py_to_r(nnlabs:::py_module("labs")$LABS)
-  if (!lab %in% names(labs)) {
+  labs <- unlist(reticulate::py_to_r(nnlabs:::py_module("labs")$names()))
+  if (!lab %in% labs) {
     skip(sprintf("the Python package has no lab '%s'", lab))
   }
   imported <- tryCatch(nnlabs:::py_module(paste0("labs.", lab)), error = identity)

@@ -104,7 +104,7 @@ test_that("the package carries the nnlabs wheel of its own version and the pinne
   expect_equal(bundle$version, version)
   expect_equal(basename(bundle$wheel), sprintf("nnlabs-%s-py3-none-any.whl", version))
   expect_true(file.exists(bundle$wheel))
-  expect_setequal(bundle$extras, c("cuda", "jax", "metal"))
+  expect_setequal(bundle$extras, c("cuda", "dask", "jax", "metal"))
   expect_match(bundle$requires_python, ">=3.10", fixed = TRUE)
   for (file in nnlabs:::requirement_files(bundle, bundle$extras)) expect_true(file.exists(file), label = file)
 })
@@ -155,7 +155,7 @@ test_that("a bundle whose version is not the R package's is an nnlabs_version_er
 
 test_that("install_nnlabs() checks its arguments before installing anything", {
   bundle_or_skip()
-  expect_error(install_nnlabs(extras = "gpu"), "^extras must be among \"cuda\", \"jax\", \"metal\"; got \"gpu\"$", class = "nnlabs_parameter_error")
+  expect_error(install_nnlabs(extras = "gpu"), "^extras must be among \"cuda\", \"dask\", \"jax\", \"metal\"; got \"gpu\"$", class = "nnlabs_parameter_error")
   expect_error(install_nnlabs(extras = NA), "extras must be a character vector", class = "nnlabs_error")
   expect_error(install_nnlabs(python = 1), "^python must be a single non-empty string; got 1$")
   expect_error(install_nnlabs(force = "yes"), "^force must be TRUE or FALSE; got \"yes\"$")
