@@ -80,14 +80,14 @@ def _timed(argv: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
 
 def run(quick: bool = False) -> dict[str, Any]:
     """Run this section at full size (CI-sized with ``quick``); return its figures."""
-    from nnlabs import labs
+    from nnlabs import labs as registry
 
     mode = QUICK if quick else FULL
     taxi_dir = _taxi_data_dir()
     labs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="nnlabs_bench_") as tmp:
         for backend in mode["backends"]:
-            for lab in labs.names():
+            for lab in registry.names():
                 argv = [_nnlabs(), "run", lab, "--no-cache", "--out", f"{tmp}/{backend}"]
                 argv += list(mode["extra"])
                 if lab == "taxi" and taxi_dir is not None:
