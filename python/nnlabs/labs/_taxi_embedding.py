@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from nnlabs.errors import DataError
-from nnlabs.networks import DenseBlock
+from nnlabs.networks import DenseBlock, LayerSeeds, dense_blocks
 from nnlabs.validation import check_int
 
 # Boroughs of the TLC zone lookup that get an indicator; "Unknown" and "N/A" get none.
@@ -79,6 +79,7 @@ def embedding_network(
     n_zones: int,
     embedding_dim: int,
     name: str = "taxi_fare_zones",
+    seed: int | None = None,
 ):
     """Build (uncompiled) the zone-embedding regression network.
 
@@ -87,7 +88,7 @@ def embedding_network(
     (integers stored as floats; ids outside ``[0, n_zones)`` are clipped). Each id is
     looked up in its own ``Embedding(n_zones, embedding_dim)``; the two vectors and the
     numeric features are concatenated and go through ``blocks`` (layers named as
-    ``dense_network``) to one linear output (batch, 1).
+    ``dense_network``) to one linear output (batch, 1). ``seed`` as in ``dense_network``.
     """
     import keras
     from keras import ops
@@ -95,19 +96,19 @@ def embedding_network(
     n_inputs = check_int("n_inputs", n_inputs, minimum=3)
     n_zones = check_int("n_zones", n_zones, minimum=2)
     embedding_dim = check_int("embedding_dim", embedding_dim, minimum=1)
+    seeds = LayerSeeds(seed)
     inputs = keras.Input(shape=(n_inputs,), name="inputs")
     numeric = inputs[:, : n_inputs - 2]
     vectors = []
     for offset, side in ((2, "pickup"), (1, "dropoff")):
         ids = ops.clip(ops.cast(inputs[:, n_inputs - offset], "int32"), 0, n_zones - 1)
-        layer = keras.layers.Embedding(n_zones, embedding_dim, name=f"{side}_zone_embedding")
+        # Keras' default embedding initializer: uniform on [-0.05, 0.05].
+        init = keras.initializers.RandomUniform(-0.05, 0.05, seed=seeds.next())
+        layer = keras.layers.Embedding(
+            n_zones, embedding_dim, embeddings_initializer=init, name=f"{side}_zone_embedding"
+        )
         vectors.append(layer(ids))
     x = keras.layers.Concatenate(name="features")([numeric, *vectors])
-    for i, block in enumerate(blocks, start=1):
-        x = keras.layers.Dense(block.units, activation=block.activation, name=f"hidden_{i}")(x)
-        if block.batch_norm:
-            x = keras.layers.BatchNormalization(name=f"bn_{i}")(x)
-        if block.dropout > 0:
-            x = keras.layers.Dropout(block.dropout, name=f"dropout_{i}")(x)
-    outputs = keras.layers.Dense(1, name="output")(x)
+    x = dense_blocks(x, blocks, seeds)
+    outputs = seeds.dense(1, activation=None, name="output")(x)
     return keras.Model(inputs, outputs, name=name)

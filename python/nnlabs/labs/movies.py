@@ -130,12 +130,13 @@ def design(frame: pd.DataFrame, *, name: str = "data") -> tuple[pd.DataFrame, np
     return x, labels.astype(np.int64)
 
 
-def build_network(settings: MoviesSettings, n_inputs: int):
+def build_network(settings: MoviesSettings, n_inputs: int, seed: int | None = None):
     """The notes' network: Dense 32 relu, bn, dropout .3, Dense 16 relu, dropout .2, 1 sigmoid.
 
     Compiled with Adam, binary cross-entropy and the accuracy and (approximate, 200
     thresholds) AUC metrics. Six inputs give 897 parameters (833 trainable, 64
     batch-norm statistics).
+    ``seed`` fixes the initial weights and dropout masks (``dense_network``).
     """
     import keras
 
@@ -144,7 +145,7 @@ def build_network(settings: MoviesSettings, n_inputs: int):
         for u, bn, d in zip(settings.units, settings.batch_norm, settings.dropout, strict=True)
     ]
     model = dense_network(
-        n_inputs, blocks, output_activation="sigmoid", name="movie_classification"
+        n_inputs, blocks, output_activation="sigmoid", name="movie_classification", seed=seed
     )
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate),
@@ -170,7 +171,7 @@ def _callbacks(settings: MoviesSettings):
 def make_network(settings: MoviesSettings, seed: int) -> NetworkClassifier:
     """The network as an estimator, validation and callbacks configured from ``settings``."""
     return NetworkClassifier(
-        lambda n: build_network(settings, n),
+        lambda n: build_network(settings, n, seed),
         **settings.fit_params(),
         callbacks=lambda: _callbacks(settings),
         seed=seed,

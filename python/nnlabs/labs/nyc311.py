@@ -231,11 +231,12 @@ def range_scale(x: pd.DataFrame, train_index: np.ndarray, scaling: str) -> np.nd
     return out
 
 
-def build_network(settings: NYC311Settings, n_inputs: int):
+def build_network(settings: NYC311Settings, n_inputs: int, seed: int | None = None):
     """The notes' network: 128 relu, bn, dropout .3; 64 relu, bn, dropout .2; 32 relu,
     dropout .1; 1 linear. Compiled with Adam, MAE loss and the MAE metric.
 
     40 inputs give 16,385 parameters (16,001 trainable, 384 batch-norm statistics).
+    ``seed`` fixes the initial weights and dropout masks (``dense_network``).
     """
     import keras
 
@@ -243,7 +244,7 @@ def build_network(settings: NYC311Settings, n_inputs: int):
         DenseBlock(u, batch_norm=bn, dropout=d)
         for u, bn, d in zip(settings.units, settings.batch_norm, settings.dropout, strict=True)
     ]
-    model = dense_network(n_inputs, blocks, name="nyc311_regression")
+    model = dense_network(n_inputs, blocks, name="nyc311_regression", seed=seed)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate),
         loss="mae",
@@ -255,7 +256,7 @@ def build_network(settings: NYC311Settings, n_inputs: int):
 def make_network(settings: NYC311Settings, seed: int) -> NetworkRegressor:
     """The network as an estimator: fixed epochs, the last 15% of training rows validate."""
     return NetworkRegressor(
-        lambda n: build_network(settings, n), **settings.fit_params(), seed=seed
+        lambda n: build_network(settings, n, seed), **settings.fit_params(), seed=seed
     )
 
 

@@ -117,24 +117,29 @@ def _compile(model, settings: TaxiSettings):
     return model
 
 
-def build_network(settings: TaxiSettings, n_inputs: int):
+def build_network(settings: TaxiSettings, n_inputs: int, seed: int | None = None):
     """The notes' network: 256 relu, dropout .1; 128 relu, dropout .1; 64 relu; 1 linear.
 
     Compiled with Adam and MAE loss. 7 inputs give 43,265 parameters, all trainable.
+    ``seed`` fixes the initial weights and dropout masks (``dense_network``).
     """
-    return _compile(dense_network(n_inputs, _blocks(settings), name="taxi_fare"), settings)
+    return _compile(
+        dense_network(n_inputs, _blocks(settings), name="taxi_fare", seed=seed), settings
+    )
 
 
-def build_embedding_network(settings: TaxiSettings, n_inputs: int):
+def build_embedding_network(settings: TaxiSettings, n_inputs: int, seed: int | None = None):
     """The zone-embedding network, compiled as the notes' network.
 
     The last two of ``n_inputs`` columns are the pickup and dropoff zone ids.
+    ``seed`` fixes the initial weights and dropout masks (``dense_network``).
     """
     model = embedding_network(
         n_inputs,
         _blocks(settings),
         n_zones=settings.n_zones,
         embedding_dim=settings.embedding_dim,
+        seed=seed,
     )
     return _compile(model, settings)
 
@@ -160,12 +165,12 @@ def _estimator(build, settings: TaxiSettings, seed: int) -> NetworkRegressor:
 
 def make_network(settings: TaxiSettings, seed: int) -> NetworkRegressor:
     """The notes' network as an estimator (early stopping on the last 10% of training rows)."""
-    return _estimator(lambda n: build_network(settings, n), settings, seed)
+    return _estimator(lambda n: build_network(settings, n, seed), settings, seed)
 
 
 def make_embedding_network(settings: TaxiSettings, seed: int) -> NetworkRegressor:
     """The zone-embedding network as an estimator; X's last two columns are zone ids."""
-    return _estimator(lambda n: build_embedding_network(settings, n), settings, seed)
+    return _estimator(lambda n: build_embedding_network(settings, n, seed), settings, seed)
 
 
 def check_trips(frame: pd.DataFrame, *, name: str = "data") -> pd.DataFrame:
