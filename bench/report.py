@@ -436,6 +436,35 @@ def _parallel_section(results: dict[str, Any]) -> list[str]:
     return [*out, note, "", *_table(header, rows)]
 
 
+def _analyses_section(results: dict[str, Any]) -> list[str]:
+    out = [
+        "## The §11.16 analyses: share of a lab's wall time",
+        "",
+        *_provenance(results, "analyses"),
+    ]
+    res = _section(results, "analyses")
+    if res is None:
+        return out
+    rows = []
+    for r in res["labs"]:
+        if "error" in r:
+            rows.append([r["lab"], "failed", "", "", "", ""])
+            continue
+        parts = ", ".join(f"{k} {v:.1f}" for k, v in r["analysis_seconds"].items())
+        rows.append(
+            [
+                r["lab"],
+                r["wall_with_s"],
+                r["wall_without_s"],
+                _share(r["share_by_walls"]),
+                _share(r["share_by_own_seconds"]),
+                parts,
+            ]
+        )
+    header = ["lab", "wall with s", "wall without s", "share (walls)", "share (own s)", "own s"]
+    return out + _table(header, rows)
+
+
 def _gpu_section(results: dict[str, Any]) -> list[str]:
     out = ["## GPU", ""]
     res = _section(results, "gpu")
@@ -510,6 +539,7 @@ def render(results: dict[str, Any]) -> str:
         _streaming_section,
         _labs_section,
         _parallel_section,
+        _analyses_section,
         _gpu_section,
     ):
         lines += part(results)

@@ -35,6 +35,7 @@ SECTIONS: dict[str, str] = {
     "streaming": "bench.streaming",
     "labs": "bench.labs_wall",
     "parallel": "bench.parallel",
+    "analyses": "bench.analyses",
 }
 QUICK_RESULTS = _common.WORK / "results_quick.json"
 QUICK_REPORT = _common.WORK / "BENCHMARKS_quick.md"

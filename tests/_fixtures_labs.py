@@ -1,9 +1,19 @@
-"""Small frames for whole-lab tests: synthetic taxi trips and a zone lookup."""
+"""Small inputs for whole-lab tests: analyses sizes, synthetic taxi trips and a zone lookup."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+# The §11.16 analyses at sizes that keep a whole-lab test to seconds.
+ANALYSES = {
+    "importance_repeats": 2,
+    "importance_rows": 200,
+    "shap_rows": 3,
+    "shap_background": 5,
+    "shap_samples": 32,
+    "fairness_draws": 50,
+}
 
 MANHATTAN = (161, 162, 230, 236, 237, 48)
 OTHER = (132, 138, 1, 79, 7)

@@ -27,9 +27,12 @@ def test_bad_input_is_one_line_and_status_2(argv, message, capsys):
 
 
 def test_run_hitters_prints_table_and_writes_files(tmp_path, capsys):
-    assert main(["run", "hitters", "--epochs", "2", "--out", str(tmp_path), "--no-cache"]) == 0
+    argv = ["run", "hitters", "--epochs", "2", "--out", str(tmp_path), "--no-cache"]
+    assert main([*argv, "--explain", "false", "--disaggregate", "false"]) == 0
     out = capsys.readouterr().out
     assert "Table 11.32" in out and "Lasso" in out
+    # The short form of §11.16: the trees' row and the verdict of the notes' 5% rule.
+    assert "Gradient-boosted trees" in out and "Verdict: Neural Network (2-layer) vs" in out
     assert (tmp_path / "hitters_results.json").is_file()
 
 

@@ -52,6 +52,7 @@ def test_two_fresh_processes_give_identical_results(backend, tmp_path):
     assert len(result["history"]) >= 1 and {row["Model"] for row in result["table"]} == {
         "Logistic Regression (Lasso)",
         "Neural Network (3-layer)",
+        "Gradient-boosted trees",
     }
     # Compared as text, so that every float must match exactly (and NaN matches NaN).
     assert texts[0] == texts[1]

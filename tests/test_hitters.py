@@ -8,13 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _fixtures_labs import ANALYSES
 from nnlabs import DataError, ParameterError
 from nnlabs.data import hitters as hitters_data
 from nnlabs.labs import hitters
 from nnlabs.networks import parameter_counts
 from nnlabs.splits import random_split
 
-TINY = {"epochs": 3, "cache": False}
+# The §11.16 analyses at tiny sizes (tests/test_responsible.py checks them in depth).
+TINY = {"epochs": 3, "cache": False, **ANALYSES}
 
 
 @pytest.fixture(scope="module")
@@ -79,14 +81,15 @@ def test_lasso_lambda_comes_from_cv(tiny_result):
 
 def test_result_table_history_and_files(tiny_result):
     result, out = tiny_result
-    assert list(result.table["Model"]) == [hitters.LM, hitters.LASSO, hitters.NN]
+    assert list(result.table["Model"]) == [hitters.LM, hitters.LASSO, hitters.NN, hitters.GBT]
     assert list(result.history["epoch"]) == [1, 2, 3]
     assert {"loss", "val_loss", "mean_absolute_error", "val_mean_absolute_error"} <= set(
         result.history.columns
     )
     assert "Table 11.32" in str(result) and hitters.NN in str(result)
     assert sorted(p.name for p in out.iterdir()) == [
-        "hitters_history.png", "hitters_model.keras", "hitters_results.json",
+        "hitters_history.png", "hitters_model.keras", "hitters_model_card.md",
+        "hitters_results.json",
     ]  # fmt: skip
     saved = json.loads((out / "hitters_results.json").read_text())
     assert saved["settings"]["epochs"] == 3

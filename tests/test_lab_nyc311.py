@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _fixtures_labs import ANALYSES
 from nnlabs import DataError, ParameterError
 from nnlabs.cli import main
 from nnlabs.data import nyc311 as nyc311_data
@@ -16,7 +17,8 @@ from nnlabs.labs import nyc311
 from nnlabs.networks import parameter_counts
 from nnlabs.splits import random_split
 
-TINY = {"simulated_rows": 3000, "epochs": 2, "cache": False}
+# The §11.16 analyses at tiny sizes (tests/test_responsible.py checks them in depth).
+TINY = {"simulated_rows": 3000, "epochs": 2, "cache": False, **ANALYSES}
 
 
 def _raw(rows: list[tuple]) -> pd.DataFrame:
@@ -159,7 +161,7 @@ def tiny_result(tmp_path_factory):
 def test_table_shape_and_linear_regression_on_test_rows(tiny_result):
     result, _ = tiny_result
     assert list(result.table.columns) == ["Model", "MAE (log-hrs)"]
-    assert list(result.table["Model"]) == [nyc311.LM, nyc311.LASSO, nyc311.NN]
+    assert list(result.table["Model"]) == [nyc311.LM, nyc311.LASSO, nyc311.NN, nyc311.GBT]
     settings = nyc311.NYC311Settings(**{k: v for k, v in TINY.items() if k != "cache"})
     df = nyc311.engineer(nyc311_data.simulate(3000, 42), settings)
     x_df, y = nyc311.design(df)
@@ -192,7 +194,8 @@ def test_files_and_keras_round_trip(tiny_result):
 
     result, out = tiny_result
     assert sorted(p.name for p in out.iterdir()) == [
-        "nyc311_history.png", "nyc311_model.keras", "nyc311_results.json",
+        "nyc311_history.png", "nyc311_model.keras", "nyc311_model_card.md",
+        "nyc311_results.json",
     ]  # fmt: skip
     saved = json.loads((out / "nyc311_results.json").read_text())
     assert saved["extras"]["nested_r2"][0]["Predictors"] == "complaint_type only"

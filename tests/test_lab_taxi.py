@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
+from _fixtures_labs import ANALYSES
 from _fixtures_labs import synthetic_trips as _trips
 from _fixtures_labs import synthetic_zones as _zones
 from nnlabs import DataError, DownloadError, ParameterError
@@ -17,7 +18,8 @@ from nnlabs.data import taxi as taxi_data
 from nnlabs.labs import taxi
 from nnlabs.networks import parameter_counts
 
-TINY = {"epochs": 2, "cache": False}
+# The §11.16 analyses at tiny sizes (tests/test_responsible.py checks them in depth).
+TINY = {"epochs": 2, "cache": False, **ANALYSES}
 
 
 def _write_month(folder, trips: pd.DataFrame, color: str = "yellow") -> None:
@@ -94,13 +96,13 @@ def tiny_result(tmp_path_factory):
     return result, out
 
 
-def test_table_has_three_models_and_improvement(tiny_result):
+def test_table_has_four_models_and_improvement(tiny_result):
     result, _ = tiny_result
     table = result.table.set_index("Model")
-    assert list(table.index) == [taxi.LASSO, taxi.NN, taxi.EMB]
+    assert list(table.index) == [taxi.LASSO, taxi.NN, taxi.EMB, taxi.GBT]
     assert list(result.table.columns) == ["Model", taxi.MAE_COLUMN, taxi.GAIN_COLUMN]
     lasso = table.loc[taxi.LASSO, taxi.MAE_COLUMN]
-    for model in (taxi.NN, taxi.EMB):
+    for model in (taxi.NN, taxi.EMB, taxi.GBT):
         gain = (1 - table.loc[model, taxi.MAE_COLUMN] / lasso) * 100
         assert table.loc[model, taxi.GAIN_COLUMN] == pytest.approx(gain)
     assert table.loc[taxi.LASSO, taxi.GAIN_COLUMN] == 0
@@ -116,7 +118,7 @@ def test_both_models_saved_and_reload_without_nnlabs_objects(tiny_result):
     result, out = tiny_result
     assert sorted(p.name for p in out.iterdir()) == [
         "taxi_embedding_model.keras", "taxi_history.png", "taxi_model.keras",
-        "taxi_results.json",
+        "taxi_model_card.md", "taxi_results.json",
     ]  # fmt: skip
     est = result.models[taxi.EMB]
     reloaded = keras.models.load_model(out / "taxi_embedding_model.keras")
@@ -127,7 +129,7 @@ def test_both_models_saved_and_reload_without_nnlabs_objects(tiny_result):
     np.testing.assert_array_equal(est.model_.predict(x, verbose=0), reloaded.predict(x, verbose=0))
     saved = json.loads((out / "taxi_results.json").read_text())
     assert saved["settings"]["trip_filter"]["max_location_id"] == 263
-    assert [row["Model"] for row in saved["table"]] == [taxi.LASSO, taxi.NN, taxi.EMB]
+    assert [row["Model"] for row in saved["table"]] == [taxi.LASSO, taxi.NN, taxi.EMB, taxi.GBT]
 
 
 def test_early_stopping_and_validation_split_as_notes(tiny_result):
@@ -244,7 +246,8 @@ def test_real_green_month_is_found_filtered_and_sampled(data_dir):
     settings = taxi.TaxiSettings(color="green", rows=2000)
     trips, source = taxi.load_data(settings, None, data_dir, download=False)
     assert source.endswith("green_tripdata_2023-01.parquet") and len(trips) == 2000
-    assert list(trips.columns) == list(taxi_data.TAXI_COLUMNS)
+    # The rate code is carried for the subgroups, after the notes' columns.
+    assert list(trips.columns) == [*taxi_data.TAXI_COLUMNS, taxi.RATE_CODE]
     assert trips["duration_min"].between(1, 120, inclusive="neither").all()
     assert trips["fare_amount"].between(2.5, 200, inclusive="neither").all()
     assert (trips["passenger_count"] >= 1).all()

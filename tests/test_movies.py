@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from _fixtures_labs import ANALYSES
 from nnlabs import DataError, ParameterError
 from nnlabs.cli import main as cli_main
 from nnlabs.data import movies as movies_data
@@ -17,7 +18,8 @@ from nnlabs.networks import parameter_counts
 from nnlabs.splits import random_split
 
 # Few epochs, 3 CV folds and few bootstrap draws keep each run to seconds.
-TINY = {"epochs": 3, "lasso_folds": 3, "bootstrap_draws": 50, "cache": False}
+# The §11.16 analyses at tiny sizes (tests/test_responsible.py checks them in depth).
+TINY = {"epochs": 3, "lasso_folds": 3, "bootstrap_draws": 50, "cache": False, **ANALYSES}
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +151,7 @@ def _test_rows(result):
 def test_table_shape_and_exact_auc(tiny_result):
     result, _ = tiny_result
     assert list(result.table.columns) == ["Model", "Accuracy", "AUC"]
-    assert list(result.table["Model"]) == [movies.LASSO, movies.NN]
+    assert list(result.table["Model"]) == [movies.LASSO, movies.NN, movies.GBT]
     x_te, y_te = _test_rows(result)
     table = result.table.set_index("Model")
     for name, model in result.models.items():
@@ -195,10 +197,11 @@ def test_history_and_saved_files(tiny_result):
     assert list(result.history["epoch"]) == [1, 2, 3]
     assert {"loss", "auc", "accuracy", "val_loss", "val_auc"} <= set(result.history.columns)
     assert sorted(p.name for p in out.iterdir()) == [
-        "movies_history.png", "movies_model.keras", "movies_results.json",
+        "movies_history.png", "movies_model.keras", "movies_model_card.md",
+        "movies_results.json",
     ]  # fmt: skip
     saved = json.loads((out / "movies_results.json").read_text())
-    assert [row["Model"] for row in saved["table"]] == [movies.LASSO, movies.NN]
+    assert [row["Model"] for row in saved["table"]] == [movies.LASSO, movies.NN, movies.GBT]
     confusion = saved["extras"]["confusion"][movies.NN]
     assert [row["Predicted"] for row in confusion] == ["Flop", "Hit"]
     x = np.random.default_rng(0).normal(size=(10, 6)).astype(np.float32)

@@ -19,6 +19,12 @@ new_lab_result <- function(py, split = "python", test_id = NULL) {
     metric = scalar("metric"),
     digits = as.integer(scalar("digits")),
     files = py_value_to_r(field("files")),
+    importance = py_value_to_r(field("importance")),
+    shap = py_value_to_r(field("shap")),
+    subgroups = py_value_to_r(field("subgroups")),
+    fairness = py_value_to_r(field("fairness")),
+    verdict = py_value_to_r(field("verdict")),
+    model_card = py_value_to_r(field("model_card")),
     split = split,
     test_id = test_id
   )
@@ -69,6 +75,81 @@ lab_history <- function(x) {
   x$history
 }
 
+ANALYSES <- c("importance", "shap", "subgroups", "fairness", "model_card", "verdict")
+
+#' What a lab answers of the notes' section on responsible modelling
+#'
+#' The analyses every lab runs on its first split (section 11.16 of the notes), as data
+#' frames:
+#'
+#' * `"importance"`: permutation importance of every model on the test rows, one row per
+#'   model and input (`importance`: mean worsening of the lab's metric when the input
+#'   is shuffled, `sd` over the shuffles, `columns`: design columns shuffled together);
+#' * `"shap"`: SHAP values of the networks (Kernel SHAP), one row per network, explained
+#'   test row and design column; `base_value` plus the row's `shap` values add up to
+#'   its `prediction`;
+#' * `"subgroups"`: each model's test metrics within each group (League, borough,
+#'   genre...), with the number of test rows `n` and `small` (fewer than
+#'   `min_group_size`);
+#' * `"fairness"`: for the classifier, Table 11.38's differences between groups
+#'   (demographic parity, true- and false-positive rates, equalized odds) with 95\%
+#'   bootstrap intervals;
+#' * `"verdict"`: the notes' rule ("a gap under 5%: use the simpler model") for each
+#'   network against the best simpler model (linear models, gradient-boosted trees),
+#'   with the interval of the relative gap and the decision;
+#' * `"model_card"`: the model card, one row per entry (`section`, `item`, `text`).
+#'
+#' Importance and SHAP are absent when the lab ran with `explain = FALSE`, subgroups and
+#' fairness with `disaggregate = FALSE`; fairness exists for classification labs only.
+#'
+#' @param x a lab result.
+#' @param what which analysis (one of the six above).
+#' @return a data frame (with no rows when the analysis was not run).
+#' @export
+#' @examples
+#' \donttest{
+#' if (nnlabs_available()) {
+#'   fit <- hitters_lab(epochs = 5, shap_rows = 5)
+#'   lab_analysis(fit, "verdict")
+#'   head(lab_analysis(fit, "importance"))
+#' }
+#' }
+lab_analysis <- function(x, what = c("importance", "shap", "subgroups", "fairness", "model_card", "verdict")) {
+  check_result(x)
+  what <- arg_choice(what, ANALYSES, "what")
+  if (what == "model_card") {
+    return(card_frame(x$model_card))
+  }
+  value <- x[[what]]
+  if (is.null(value)) data.frame() else value
+}
+
+# The model card (a nested list) as a data frame: one row per entry.
+card_frame <- function(card) {
+  if (is.null(card)) {
+    return(data.frame(section = character(), item = character(), text = character()))
+  }
+  rows <- list()
+  add <- function(section, item, value) {
+    if (is.data.frame(value)) {
+      value <- apply(value, 1L, function(r) paste(names(r), trimws(r), sep = " = ", collapse = "; "))
+    }
+    if (is.list(value) && !is.null(names(value))) {
+      for (name in names(value)) add(section, if (nzchar(item)) paste(item, name, sep = ".") else name, value[[name]])
+      return(invisible())
+    }
+    if (is.list(value)) {
+      value <- vapply(value, function(v) format_setting(v), character(1))
+    }
+    text <- if (length(value) == 0L) "" else vapply(value, format_setting, character(1))
+    rows[[length(rows) + 1L]] <<- data.frame(section = section, item = item, text = text, stringsAsFactors = FALSE)
+  }
+  for (section in names(card)) add(section, "", card[[section]])
+  out <- do.call(rbind, rows)
+  rownames(out) <- NULL
+  out
+}
+
 # Numbers formatted as the notes round them, right-aligned under their header.
 format_table <- function(frame, digits) {
   out <- frame
@@ -89,7 +170,10 @@ format_table <- function(frame, digits) {
 #' `print()` shows the comparison table (as the notes round it), `plot()` the
 #' network's training history (ggplot2 when it is installed, else base graphics),
 #' `as.data.frame()` the table, and `summary()` the settings, the lab's further
-#' metrics and, with `repeats > 1` or a bootstrap, the 95\% intervals.
+#' metrics, the 95\% intervals (over repeats or a bootstrap), the notes' verdict and the
+#' section 11.16 analyses in short: the inputs each model relies on most, the metrics by
+#' subgroup (small groups flagged) and, for a classifier, the fairness differences (see
+#' [lab_analysis()] for the full tables).
 #'
 #' @param x,object a lab result.
 #' @param digits decimals shown; `NULL` uses the lab's own (1 for Hitters).
@@ -217,6 +301,10 @@ summary.nnlabs_result <- function(object, ...) {
       tables = tables,
       uncertainty = object$uncertainty,
       repeat_scores = object$repeat_scores,
+      verdict = object$verdict,
+      importance = object$importance,
+      subgroups = object$subgroups,
+      fairness = object$fairness,
       split = object$split,
       digits = object$digits
     ),
@@ -269,5 +357,28 @@ print.summary.nnlabs_result <- function(x, ...) {
     cat(sprintf("\n95%% intervals, %s:\n", method))
     print(format_table(intervals, x$digits + 1L), row.names = FALSE)
   }
+  print_analyses(x)
   invisible(x)
+}
+
+# The section 11.16 part of summary(): verdict, top inputs, subgroups, fairness.
+print_analyses <- function(x) {
+  if (is.data.frame(x$verdict) && nrow(x$verdict) > 0L) {
+    cat("\nThe notes' rule (a gap under 5%: use the simpler model):\n")
+    cat(sprintf("  %s\n", x$verdict$text), sep = "")
+  }
+  if (is.data.frame(x$importance) && nrow(x$importance) > 0L) {
+    cat("\nPermutation importance on the test rows (top 3 inputs per model):\n")
+    top <- x$importance[x$importance$rank <= 3L, c("Model", "rank", "feature", "importance", "sd")]
+    print(format_table(top, x$digits + 2L), row.names = FALSE)
+  }
+  if (is.data.frame(x$subgroups) && nrow(x$subgroups) > 0L) {
+    cat("\nTest metrics by subgroup (small: fewer test rows than min_group_size):\n")
+    print(format_table(x$subgroups, x$digits + 1L), row.names = FALSE)
+  }
+  if (is.data.frame(x$fairness) && nrow(x$fairness) > 0L) {
+    cat("\nFairness between groups (Table 11.38), 95% bootstrap intervals:\n")
+    keep <- c("Model", "grouping", "metric", "value", "low", "high", "small_groups")
+    print(format_table(x$fairness[keep], x$digits), row.names = FALSE)
+  }
 }

@@ -33,7 +33,14 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from nnlabs.data import _paths
-from nnlabs.data._schema import TAXI_COLORS, detect_color, read_schema, taxi_columns
+from nnlabs.data._schema import (
+    TAXI_COLORS,
+    detect_color,
+    find_column,
+    read_schema,
+    taxi_columns,
+    type_matches,
+)
 from nnlabs.data.download import base_url as _base_url
 from nnlabs.data.download import download_file
 from nnlabs.errors import DataError, ParameterError
@@ -299,6 +306,7 @@ def read_trips(
     trip_filter: TripFilter | None = None,
     n: int | None = None,
     seed: int = 42,
+    extra_columns: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Read a TLC trip parquet file, filtered and reduced to the taxi lab's columns.
 
@@ -311,6 +319,9 @@ def read_trips(
         (the notes' ``slice_sample(n = 300000)``); all trips, with a warning, when fewer
         are left. Rows then come in random order.
     seed : seed of the sample (NumPy ``default_rng``).
+    extra_columns : further numeric columns of the file to carry along (float32, missing
+        values kept as NaN), e.g. ``("RatecodeID",)`` for the lab's subgroups; they do not
+        take part in the filter or the sample. One the file lacks is left out.
 
     Returns
     -------
@@ -340,6 +351,10 @@ def read_trips(
     mapping = taxi_columns(schema, color, path)
     cols = _scan_columns(schema, mapping)
     projection = {name: cols[name].cast(_DTYPES[name]) for name in TAXI_COLUMNS}
+    for name in extra_columns:
+        actual = find_column(schema, name)
+        if actual is not None and type_matches(schema.field(actual).type, "number"):
+            projection[name] = pc.field(actual).cast(pa.float32())
     try:
         dataset = ds.dataset(path, format="parquet")
         table = dataset.to_table(columns=projection, filter=trip_filter._expression(cols))

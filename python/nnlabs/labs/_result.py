@@ -37,6 +37,14 @@ class LabResult:
         saved_models: further models ``save`` writes, file kind -> key in ``models``
             (``{"embedding_model": ...}`` gives ``<lab>_embedding_model.keras``).
         footer: lines printed under the intervals (the lab's own notes).
+        importance: permutation importance of every model on test rows (one row per
+            model and input: ``importance`` mean worsening of the metric, ``sd``).
+        shap: SHAP values of the networks, long form (one row per network, explained
+            test row and design column; ``base_value + sum(shap) = prediction``).
+        subgroups: each model's metrics by subgroup, with ``n`` and a ``small`` flag.
+        fairness: a classifier's Table 11.38 differences between groups, with intervals.
+        verdict: the notes' 5% rule for each network (``nnlabs.labs.analysis``).
+        model_card: the run's model card as a dict (``nnlabs.labs.model_card``).
     """
 
     lab: str
@@ -54,9 +62,17 @@ class LabResult:
     digits: int = 4
     saved_models: dict[str, str] = field(default_factory=dict)
     footer: list[str] = field(default_factory=list)
+    importance: pd.DataFrame | None = None
+    shap: pd.DataFrame | None = None
+    subgroups: pd.DataFrame | None = None
+    fairness: pd.DataFrame | None = None
+    verdict: pd.DataFrame | None = None
+    model_card: dict[str, Any] | None = None
 
     def __str__(self) -> str:
         parts = [self.title, _format(self.table, self.digits)]
+        if self.verdict is not None and len(self.verdict):
+            parts += [f"Verdict: {text}" for text in self.verdict["text"]]
         if self.uncertainty is not None:
             parts += ["", "Uncertainty (95% intervals):", _format(self.uncertainty, self.digits)]
         if self.footer:
@@ -80,10 +96,17 @@ class LabResult:
         if self.repeat_scores is not None:
             out["repeat_scores"] = _records(self.repeat_scores)
         out["extras"] = {k: _jsonable(v) for k, v in self.extras.items()}
+        for name in ("importance", "shap", "subgroups", "fairness", "verdict"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = _records(value)
+        if self.model_card is not None:
+            out["model_card"] = _jsonable(self.model_card)
         return out
 
     def save(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``<lab>_history.png``, ``<lab>_model.keras``, ``saved_models``, ``results.json``.
+        """Write ``<lab>_history.png``, ``<lab>_model.keras``, ``saved_models``,
+        ``<lab>_results.json`` and ``<lab>_model_card.md``.
 
         Each file is written to a temporary name and renamed, so an interrupted save
         leaves no half-written file. Returns (and records in ``files``) the paths.
@@ -101,6 +124,11 @@ class LabResult:
             files[kind] = target
         text = json.dumps(self.to_dict(), indent=2, allow_nan=True)
         files["results"] = atomic_write_text(out / f"{self.lab}_results.json", text)
+        if self.model_card is not None:
+            from nnlabs.labs.model_card import render_markdown
+
+            card = render_markdown(self.model_card, self.digits)
+            files["model_card"] = atomic_write_text(out / f"{self.lab}_model_card.md", card)
         self.files.update(files)
         return files
 

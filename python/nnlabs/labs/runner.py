@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from nnlabs.cache import ModelCache, cache_key
 from nnlabs.errors import ParameterError
 from nnlabs.evaluation import bootstrap_difference, summarize_repeats
 from nnlabs.io import check_writable_dir
+from nnlabs.labs import analysis
 from nnlabs.labs._result import LabResult
 from nnlabs.labs.spec import Design, LabData, LabSpec, Model, SplitContext, settings_with
 from nnlabs.splits import Split, explicit_split, random_split
@@ -41,6 +43,7 @@ class SplitOutcome:
     y_test: np.ndarray
     models: dict[str, Any]
     extras: dict[str, Any]
+    analysis: dict[str, Any] | None = None  # the §11.16 analyses (first split only)
 
 
 def run_lab(
@@ -91,6 +94,7 @@ def run_lab(
         spec = _with_fold_ids(spec, lasso_fold_ids)
     outcomes = run_splits(spec, data, splits, settings, store, jobs)
     result = _assemble(spec, settings, data, outcomes)
+    _after_repeats(spec, result, outcomes[0])
     if out_dir is not None:
         result.save(out_dir)
     return result
@@ -200,7 +204,12 @@ def _one_split(
     spec: LabSpec, data: LabData, split: Split, settings, store, repeat: int
 ) -> SplitOutcome:
     design = spec.design(data, split, settings)
-    models = {name: _fit(spec, name, design, settings, store, repeat) for name in spec.models}
+    fit_seconds: dict[str, float] = {}
+    models = {}
+    for name in spec.models:
+        start = time.perf_counter()
+        models[name] = _fit(spec, name, design, settings, store, repeat)
+        fit_seconds[name] = time.perf_counter() - start
     predictions = {
         name: _predict(spec.task, model, design.test[spec.models[name].input])
         for name, model in models.items()
@@ -212,14 +221,34 @@ def _one_split(
             for name, p in predictions.items()
         ]
     )
-    extras: dict[str, Any] = {"n_train": len(split.train), "n_test": len(split.test)}
+    extras: dict[str, Any] = {
+        "n_train": len(split.train),
+        "n_test": len(split.test),
+        "fit_seconds": fit_seconds,
+    }
     lasso = next((m for m in models.values() if hasattr(m, "lambda_min_")), None)
     if lasso is not None:
         extras["lasso_lambda"] = lasso.lambda_min_
+    context = SplitContext(data, split, design, settings, models, predictions, scores)
     if spec.split_extras is not None:
-        context = SplitContext(data, split, design, settings, models, predictions, scores)
         extras.update(spec.split_extras(context))
-    return SplitOutcome(scores, predictions, design.y_test, models, extras)
+    outcome = SplitOutcome(scores, predictions, design.y_test, models, extras)
+    outcome.analysis = _post_split(spec, context, repeat)
+    return outcome
+
+
+def _post_split(spec: LabSpec, context: SplitContext, repeat: int) -> dict[str, Any] | None:
+    """The §11.16 analyses of the first split (importance, SHAP, subgroups, fairness)."""
+    if repeat != 0:
+        return None
+    return analysis.analyze_split(spec, context)
+
+
+def _after_repeats(spec: LabSpec, result: LabResult, first: SplitOutcome) -> None:
+    """The first split's analyses onto ``result``, then the verdict and the model card."""
+    if first.analysis is not None:
+        analysis.with_fields(result, first.analysis)
+    analysis.finish(spec, result, first)
 
 
 def _fit(spec: LabSpec, name: str, design: Design, settings, store, repeat: int):

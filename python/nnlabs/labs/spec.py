@@ -21,12 +21,24 @@ from nnlabs.evaluation import Scorer
 from nnlabs.features import SCALINGS, fit_scaler
 from nnlabs.metrics import mae
 from nnlabs.splits import Split
-from nnlabs.validation import Each, Interval, Optional, Options, Rule
+from nnlabs.validation import Each, Flag, Interval, Optional, Options, Rule
 
 VALIDATIONS = ("split", "test")
 TASKS = ("regression", "classification")
 
 _SEED = Interval(int, 0, None)
+# The settings of the §11.16 analyses: reporting only, never part of a network's cache key.
+ANALYSIS_FIELDS = (
+    "explain",
+    "importance_repeats",
+    "importance_rows",
+    "shap_rows",
+    "shap_background",
+    "shap_samples",
+    "disaggregate",
+    "min_group_size",
+    "fairness_draws",
+)
 _FRACTION = Interval(float, 0, 1, closed="neither")
 
 
@@ -43,6 +55,16 @@ class LabSettings:
     notes' protocol in two labs (errata H1, movies 1), which biases the reported test metric.
     Repeat r of ``repeats`` splits with ``seed + r`` and seeds its networks with
     ``network_seed + r``.
+
+    The §11.16 analyses run on the first split (``nnlabs.labs.analysis``):
+    ``explain`` switches permutation importance (``importance_repeats`` shuffles of
+    each input column on ``importance_rows`` sampled test rows) and SHAP values of the
+    networks (Kernel SHAP on ``shap_rows`` test rows, with ``shap_background``
+    training rows as background and ``shap_samples`` coalitions per row);
+    ``disaggregate`` switches metrics by subgroup (groups under ``min_group_size`` test
+    rows flagged) and, for a classifier, the fairness differences of Table 11.38 with
+    ``fairness_draws`` bootstrap resamples.
+    None of them changes a fit, so the cache is reused (``ANALYSIS_FIELDS``).
     """
 
     seed: int = 42
@@ -60,6 +82,16 @@ class LabSettings:
     lasso_folds: int = 10
     repeats: int = 1
     bootstrap_draws: int = 2000  # resamples of the test rows for intervals on one split
+    # §11.16 analyses of the first split (nnlabs.labs.analysis); none changes a fit.
+    explain: bool = True  # permutation importance (every model) and SHAP (networks)
+    importance_repeats: int = 5
+    importance_rows: int | None = 2000  # test rows sampled for importance; None: all
+    shap_rows: int = 50  # test rows explained
+    shap_background: int = 25  # training rows a masked column's values come from
+    shap_samples: int = 256  # coalitions evaluated per explained row (Kernel SHAP)
+    disaggregate: bool = True  # metrics by subgroup and, for a classifier, fairness
+    min_group_size: int = 30  # groups with fewer test rows are flagged as small
+    fairness_draws: int = 1000  # bootstrap resamples for the fairness intervals
 
     _parameter_constraints: ClassVar[dict[str, Rule]] = {
         "seed": _SEED,
@@ -77,11 +109,20 @@ class LabSettings:
         "lasso_folds": Interval(int, 3, None),
         "repeats": Interval(int, 1, None),
         "bootstrap_draws": Interval(int, 10, None),
+        "explain": Flag(),
+        "importance_repeats": Interval(int, 2, None),
+        "importance_rows": Optional(Interval(int, 10, None)),
+        "shap_rows": Interval(int, 1, None),
+        "shap_background": Interval(int, 1, None),
+        "shap_samples": Interval(int, 1, None),
+        "disaggregate": Flag(),
+        "min_group_size": Interval(int, 1, None),
+        "fairness_draws": Interval(int, 10, None),
     }
     # Fields that change what is reported or a baseline, not what a network learns: a network
     # cached under other values of these is reused.
     _non_training_fields: ClassVar[frozenset[str]] = frozenset(
-        {"repeats", "bootstrap_draws", "lasso_seed", "lasso_folds"}
+        {"repeats", "bootstrap_draws", "lasso_seed", "lasso_folds", *ANALYSIS_FIELDS}
     )
 
     def __post_init__(self) -> None:
@@ -248,6 +289,42 @@ def standardized(data: LabData, split: Split, settings) -> Design:
     return Design.of_rows(split, data.y, x=xs)
 
 
+GBT = "Gradient-boosted trees"
+
+
+def gradient_boosted(loss: str | None = None, *, task: str = "regression") -> Model:
+    """The tree-ensemble baseline (``nnlabs.trees``), early-stopped on the last
+    ``validation_fraction`` of the training rows: the network's validation rows under
+    ``validation="split"``, its own held-out training rows under ``"test"`` (it never
+    sees a test row). ``loss`` is the network's (``"squared_error"``/``"absolute_error"``).
+    """
+    from nnlabs.trees import GradientBoostedClassifier, GradientBoostedRegressor
+
+    if task == "classification":
+        return Model(
+            lambda s, seed: GradientBoostedClassifier(
+                validation_fraction=s.validation_fraction, seed=seed
+            )
+        )
+    return Model(
+        lambda s, seed: GradientBoostedRegressor(
+            loss=loss, validation_fraction=s.validation_fraction, seed=seed
+        )
+    )
+
+
+def input_columns(columns: list[str], factors: tuple[str, ...]) -> dict[str, str]:
+    """Each design column and the lab input it comes from: a dummy ``<factor><level>``
+    maps to its factor (the longest matching name in ``factors``), any other column to
+    itself. Permutation importance shuffles the columns of one input together.
+    """
+    out = {}
+    for column in columns:
+        owners = [f for f in factors if column.startswith(f) and column != f]
+        out[column] = max(owners, key=len) if owners else column
+    return out
+
+
 def glmnet_lasso(measure: str) -> Model:
     """The Lasso with lambda by ``cv.glmnet``-style CV on ``measure``, folds from settings."""
     return Model(lambda s, seed: LassoCV(n_folds=s.lasso_folds, measure=measure, seed=s.lasso_seed))
@@ -301,6 +378,17 @@ class LabSpec:
             (``<name>_<kind>.keras``).
         notes_protocol: settings that reproduce the notes' protocol (``--notes``).
         inputs: keyword arguments of ``run`` passed on to ``load``.
+        subgroups: ``subgroups(data, split) -> DataFrame``, one column per grouping
+            (League, borough...) and one row per test row, in ``split.test`` order;
+            metrics are then reported by group (``nnlabs.labs.analysis``).
+        features: ``features(data) -> {input name: {design column: lab input}}`` for
+            each design matrix (``Model.input``), in column order: SHAP reports design
+            columns, permutation importance shuffles the columns of one lab input
+            together. Default: ``data.extras["columns"]`` for ``"x"``, each column its
+            own input.
+        model_card: ``model_card(result) -> dict`` of the lab's own card entries
+            (``data``, ``exclusions``, ``failure_modes``...), merged into the card the
+            run generates.
     """
 
     name: str
@@ -322,6 +410,9 @@ class LabSpec:
     saved_models: Mapping[str, str] = field(default_factory=dict)
     notes_protocol: Mapping[str, Any] = field(default_factory=dict)
     inputs: tuple[str, ...] = ("data",)
+    subgroups: Callable[[LabData, Split], pd.DataFrame] | None = None
+    features: Callable[[LabData], Mapping[str, Mapping[str, str]]] | None = None
+    model_card: Callable[[Any], dict[str, Any]] | None = None
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:

@@ -28,6 +28,7 @@ from nnlabs.labs._result import LabResult
 from nnlabs.labs._taxi_embedding import embedding_network, zone_features
 from nnlabs.labs.runner import run_lab
 from nnlabs.labs.spec import (
+    GBT,
     MAE_REGRESSION,
     Design,
     LabData,
@@ -36,6 +37,7 @@ from nnlabs.labs.spec import (
     Model,
     SplitContext,
     glmnet_lasso,
+    gradient_boosted,
 )
 from nnlabs.networks import DenseBlock, dense_network
 from nnlabs.splits import Split
@@ -56,6 +58,17 @@ RESPONSE = "fare_amount"
 PREDICTORS = tuple(c for c in taxi_data.TAXI_COLUMNS if c != RESPONSE)
 ZONE_IDS = ("PULocationID", "DOLocationID")
 MAE_COLUMN, GAIN_COLUMN = "MAE (dollars)", "Improvement over Lasso (%)"
+# Carried along for the subgroups, not a predictor: TLC's rate code of each trip.
+RATE_CODE = "RatecodeID"
+RATE_CODES = {
+    1: "Standard rate",
+    2: "JFK",
+    3: "Newark",
+    4: "Nassau or Westchester",
+    5: "Negotiated fare",
+    6: "Group ride",
+    99: "Unknown",
+}
 # `nnlabs run taxi --notes`: standardize with the means and sds of all sampled rows.
 NOTES_PROTOCOL = {"scaling": "all"}
 
@@ -176,9 +189,10 @@ def make_embedding_network(settings: TaxiSettings, seed: int) -> NetworkRegresso
 def check_trips(frame: pd.DataFrame, *, name: str = "data") -> pd.DataFrame:
     """Validate a trips frame shaped like ``nnlabs.data.taxi.read_trips``' output.
 
-    Needs the columns of ``TAXI_COLUMNS`` (numeric); rows with a missing value are
-    dropped (the notes' ``drop_na``). The frame is taken as already filtered. Returns
-    the columns of ``TAXI_COLUMNS`` only, re-indexed from 0.
+    Needs the columns of ``TAXI_COLUMNS`` (numeric); rows with a missing value in one
+    of them are dropped (the notes' ``drop_na``). The frame is taken as already
+    filtered. Returns the columns of ``TAXI_COLUMNS``, and ``RatecodeID`` when the frame
+    has it (for the subgroups; a missing rate code is kept as NaN), re-indexed from 0.
     """
     if not isinstance(frame, pd.DataFrame):
         raise DataError(f"{name} must be a pandas DataFrame; got {type(frame).__name__}")
@@ -191,7 +205,8 @@ def check_trips(frame: pd.DataFrame, *, name: str = "data") -> pd.DataFrame:
         kind = col.dtype
         if not pd.api.types.is_numeric_dtype(kind) or kind.kind in "bc":  # bool, complex
             raise DataError(f"{name}: column {column!r} must be numeric; got dtype {col.dtype}")
-    out = frame[list(taxi_data.TAXI_COLUMNS)].dropna().reset_index(drop=True)
+    keep = [*taxi_data.TAXI_COLUMNS, *([RATE_CODE] if RATE_CODE in frame.columns else [])]
+    out = frame[keep].dropna(subset=list(taxi_data.TAXI_COLUMNS)).reset_index(drop=True)
     if out.empty:
         raise DataError(f"{name}: no trips left after dropping rows with missing values")
     check_finite_columns(out, name)
@@ -236,6 +251,7 @@ def load_data(
         trip_filter=settings.trip_filter,
         n=settings.rows,
         seed=settings.sample_seed,
+        extra_columns=(RATE_CODE,),
     )
     return check_trips(trips, name=str(path)), str(path)
 
@@ -283,8 +299,71 @@ def load(
             *ZONE_IDS,
         ],
     }
-    x = {"x7": trips[list(PREDICTORS)].to_numpy(dtype=np.float64), "zones": zone_df.to_numpy()}
+    x = {
+        "x7": trips[list(PREDICTORS)].to_numpy(dtype=np.float64),
+        "zones": zone_df.to_numpy(),
+        "groups": trip_groups(trips, zones),
+    }
+    facts["rate_code_given"] = RATE_CODE in trips.columns
     return LabData(y=trips[RESPONSE].to_numpy(dtype=np.float64), x=x, extras=facts)
+
+
+def trip_groups(trips: pd.DataFrame, zones: pd.DataFrame) -> pd.DataFrame:
+    """Each trip's pickup borough (TLC's zone lookup) and, when carried, its rate code.
+
+    A zone missing from the lookup is ``"Unknown"``; a missing rate code stays missing
+    (reported as its own group); codes are named as in TLC's data dictionary.
+    """
+    lookup = pd.Series(
+        zones["Borough"].astype(str).to_numpy(),
+        index=pd.to_numeric(zones["LocationID"]).astype(np.int64),
+    )
+    lookup = lookup[~lookup.index.duplicated()]
+    pickup = trips["PULocationID"].astype(np.int64).map(lookup).fillna("Unknown")
+    out = pd.DataFrame({"pickup_borough": pickup.to_numpy()})
+    if RATE_CODE in trips.columns:
+        codes = trips[RATE_CODE]
+        named = codes.map(lambda c: RATE_CODES.get(int(c), f"code {int(c)}") if pd.notna(c) else c)
+        out["rate_code"] = named.to_numpy()
+    return out
+
+
+def subgroups(data: LabData, split: Split) -> pd.DataFrame:
+    """Pickup borough and rate code of the test trips."""
+    return data.x["groups"].iloc[split.test].reset_index(drop=True)
+
+
+def features(data: LabData) -> dict[str, dict[str, str]]:
+    """The notes' seven predictors; the embedding network explained on its own inputs."""
+    return {
+        "x": {c: c for c in data.extras["columns"]},
+        "xe": {c: c for c in data.extras["embedding_columns"]},
+    }
+
+
+def model_card(result: LabResult) -> dict[str, Any]:
+    """The taxi lab's data description, exclusions and failure modes."""
+    s, e = result.settings, result.extras
+    modes = [
+        "Flat airport fares: trips to or from JFK (rate code 2) pay a flat fare whatever "
+        "the distance, so a model of the metered fare errs on them unless it learns the "
+        "zones (see the rate-code subgroups).",
+        f"A single month ({s.month}, {s.color} taxis); the yellow file available here holds "
+        "only the first 100,000 trips of January (1-2 January, a holiday): fares, traffic "
+        "and demand of other days and seasons are not represented.",
+        "The notes' network standardizes zone ids as numbers: zone 132 (JFK) is 'near' "
+        "zone 131 to it; the embedding network treats zones as categories.",
+        "Fares outside 2.5-200 dollars, trips under 1 or over 120 minutes or outside "
+        "0.1-50 miles are filtered out: the models say nothing about them.",
+    ]
+    if not e.get("rate_code_given", False):
+        modes.append("The trips given carry no RatecodeID: no rate-code subgroups.")
+    return {
+        "data": "NYC TLC trip records: metered fare from distance, passengers, pickup and "
+        "dropoff zone ids, hour, weekday and duration.",
+        "exclusions": [f"the notes' plausibility filters ({s.trip_filter.describe()})"],
+        "failure_modes": modes,
+    }
 
 
 def standardize(data: LabData, split: Split, settings: TaxiSettings) -> Design:
@@ -329,8 +408,18 @@ SPEC = LabSpec(
         LASSO: glmnet_lasso("mse"),
         NN: Model(make_network, network=True),
         EMB: Model(make_embedding_network, input="xe", network=True),
+        # The networks' loss (MAE), on the notes' seven standardized predictors;
+        # early-stopped on the networks' validation rows.
+        GBT: gradient_boosted("absolute_error"),
     },
-    comparisons=((NN, LASSO), (EMB, LASSO), (EMB, NN)),
+    comparisons=(
+        (NN, LASSO),
+        (EMB, LASSO),
+        (EMB, NN),
+        (NN, GBT),
+        (EMB, GBT),
+        (GBT, LASSO),
+    ),
     network=NN,
     **MAE_REGRESSION,
     table=table_with_gain,
@@ -340,6 +429,9 @@ SPEC = LabSpec(
     saved_models={"embedding_model": EMB},
     notes_protocol=NOTES_PROTOCOL,
     inputs=("data", "zones", "data_dir", "download"),
+    subgroups=subgroups,
+    features=features,
+    model_card=model_card,
 )
 
 

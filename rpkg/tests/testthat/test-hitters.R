@@ -59,7 +59,10 @@ test_that("hitters_lab() runs with Python's split, tiny settings and the notes' 
   skip_if_no_nnlabs()
   fit <- hitters_lab(epochs = 1L, patience = 1L, lasso_folds = 3L, notes = TRUE, cache = test_cache())
   expect_s3_class(fit, c("nnlabs_hitters", "nnlabs_result"))
-  expect_equal(fit$table$Model, c("Linear Regression", "Lasso", "Neural Network (2-layer)"))
+  expect_equal(
+    fit$table$Model,
+    c("Linear Regression", "Lasso", "Neural Network (2-layer)", "Gradient-boosted trees")
+  )
   expect_equal(fit$settings$lasso_folds, 3L)
   expect_equal(fit$split, "python")
   expect_null(fit$test_id)
@@ -97,9 +100,33 @@ test_that("print, as.data.frame, summary, plot and the accessors work on a resul
   expect_setequal(unique(drawn$data$data), c("training", "validation"))
 })
 
+test_that("lab_analysis() returns the section 11.16 analyses as data frames", {
+  skip_if_no_nnlabs()
+  fit <- hitters_r_split()
+  verdict <- lab_analysis(fit, "verdict")
+  expect_equal(nrow(verdict), 1L)
+  expect_true(all(c("network", "simpler", "relative_gap", "low", "high", "decision") %in% names(verdict)))
+  importance <- lab_analysis(fit, "importance")
+  expect_setequal(unique(importance$Model), fit$table$Model)
+  expect_true(all(c("League", "Division", "NewLeague") %in% importance$feature))
+  shap <- lab_analysis(fit, "shap")
+  per_row <- tapply(shap$shap, shap$row, sum) + tapply(shap$base_value, shap$row, `[`, 1L)
+  expect_equal(unname(per_row), unname(tapply(shap$prediction, shap$row, `[`, 1L)), tolerance = 1e-4)
+  groups <- lab_analysis(fit, "subgroups")
+  by_grouping <- tapply(groups$n[groups$Model == "Lasso"], groups$grouping[groups$Model == "Lasso"], sum)
+  expect_equal(as.integer(by_grouping), c(87L, 87L))
+  expect_equal(nrow(lab_analysis(fit, "fairness")), 0L) # regression: no fairness table
+  card <- lab_analysis(fit, "model_card")
+  expect_true(all(c("section", "item", "text") %in% names(card)))
+  expect_true("failure_modes" %in% card$section)
+  expect_output(print(summary(fit)), "under 5%|straddles|passes the rule")
+  expect_error(lab_analysis(fit, "nothing"), "what must be one of")
+})
+
 test_that("accessors reject what is not a lab result", {
   expect_error(lab_table(mtcars), "x must be a lab result")
   expect_error(lab_history(list()), "x must be a lab result")
+  expect_error(lab_analysis(list()), "x must be a lab result")
 })
 
 test_that("bad arguments are R errors that name the argument", {
