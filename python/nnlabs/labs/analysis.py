@@ -108,7 +108,8 @@ def analyze_split(spec: LabSpec, context: SplitContext) -> dict[str, Any]:
 def _features(spec: LabSpec, context: SplitContext) -> dict[str, dict[str, str]]:
     if spec.features is not None:
         return {k: dict(v) for k, v in spec.features(context.data).items()}
-    return {"x": {c: c for c in context.data.extras["columns"]}}
+    columns = context.data.extras.get("columns")
+    return {} if columns is None else {"x": {c: c for c in columns}}
 
 
 def _columns(spec: LabSpec, context: SplitContext, name: str, width: int):

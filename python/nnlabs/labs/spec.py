@@ -385,7 +385,7 @@ class LabSpec:
             each design matrix (``Model.input``), in column order: SHAP reports design
             columns, permutation importance shuffles the columns of one lab input
             together. Default: ``data.extras["columns"]`` for ``"x"``, each column its
-            own input.
+            own input; without them, ``x[0]``, ``x[1]``...
         model_card: ``model_card(result) -> dict`` of the lab's own card entries
             (``data``, ``exclusions``, ``failure_modes``...), merged into the card the
             run generates.
