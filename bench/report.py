@@ -462,7 +462,16 @@ def _analyses_section(results: dict[str, Any]) -> list[str]:
             ]
         )
     header = ["lab", "wall with s", "wall without s", "share (walls)", "share (own s)", "own s"]
-    return out + _table(header, rows)
+    return out + _table(header, rows) + _verdicts(res["labs"])
+
+
+def _verdicts(labs: list[dict[str, Any]]) -> list[str]:
+    """The §11.16 verdict of each lab's run with the analyses (the lab at its defaults)."""
+    lines = ["", "The §11.16 verdicts of those runs:", ""]
+    for r in labs:
+        for text in r.get("verdict", []):
+            lines.append(f"- `{r['command']}`: {text}")
+    return lines if len(lines) > 3 else []
 
 
 def _gpu_section(results: dict[str, Any]) -> list[str]:

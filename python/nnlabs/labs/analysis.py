@@ -325,20 +325,24 @@ def _percentiles(draws: np.ndarray) -> tuple[float, float]:
 
 
 def _decide(network: str, simpler: str, gap: float, low: float, high: float, metric: str):
-    head = f"{network} vs the best simpler model ({simpler}), {metric}: relative gap {gap:+.1%}"
+    # gap > 0: the network is better than the simpler model by that fraction of its metric.
+    head = (
+        f"{network} vs {simpler} (the best simpler model), {metric}: "
+        f"the network is better by {gap:+.1%}"
+    )
     if np.isfinite(low) and np.isfinite(high):
-        head += f" [{low:+.1%}, {high:+.1%}]"
+        head += f" [95% interval {low:+.1%}, {high:+.1%}]"
         if high < THRESHOLD:
-            return "use the simpler model", f"{head}: under 5%: use the simpler model ({simpler})."
+            return "use the simpler model", f"{head}; under 5%: use the simpler model ({simpler})."
         if low >= THRESHOLD:
-            return "the network passes", f"{head}: at least 5%: the network passes the rule."
+            return "the network passes", f"{head}; at least 5%: the network passes the rule."
         return "undecided", (
-            f"{head}: the interval straddles 5%; the data do not decide between the "
+            f"{head}; the interval straddles 5%: the data do not decide between the "
             f"network and {simpler}."
         )
     if gap < THRESHOLD:
-        return "use the simpler model", f"{head} (no interval): under 5%: use {simpler}."
-    return "the network passes", f"{head} (no interval): at least 5%."
+        return "use the simpler model", f"{head} (no interval); under 5%: use {simpler}."
+    return "the network passes", f"{head} (no interval); at least 5%: the network passes."
 
 
 def finish(spec: LabSpec, result, first) -> None:
