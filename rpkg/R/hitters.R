@@ -112,8 +112,8 @@ hitters_lab <- function(data = NULL, split = c("python", "r"), validation = NULL
     if (is.null(dots$lasso_fold_ids)) {
       fold_id <- r_fold_ids(
         length(drawn$train),
-        nfolds = dots$lasso_folds %||% setting_default("hitters", "lasso_folds"),
-        seed = dots$lasso_seed %||% setting_default("hitters", "lasso_seed")
+        nfolds = r_setting("hitters", "lasso_folds", dots$lasso_folds),
+        seed = r_setting("hitters", "lasso_seed", dots$lasso_seed)
       )
       inputs$lasso_fold_ids <- reticulate::r_to_py(as.list(fold_id))
     }

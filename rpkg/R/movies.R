@@ -181,8 +181,8 @@ movie_lab <- function(data = NULL, split = c("python", "r"), validation = NULL, 
     if (is.null(dots$lasso_fold_ids)) {
       fold_id <- r_fold_ids(
         length(drawn$train),
-        nfolds = dots$lasso_folds %||% setting_default("movies", "lasso_folds"),
-        seed = dots$lasso_seed %||% setting_default("movies", "lasso_seed"),
+        nfolds = r_setting("movies", "lasso_folds", dots$lasso_folds),
+        seed = r_setting("movies", "lasso_seed", dots$lasso_seed),
         replay = function() sample(seq_len(nrow(data)), length(drawn$test))
       )
       inputs$lasso_fold_ids <- reticulate::r_to_py(as.list(fold_id))
