@@ -133,6 +133,18 @@ class LabResult:
         self.files.update(files)
         return files
 
+    def report(self, path: str | Path | None = None, *, command: str | None = None) -> Path:
+        """Write the run's self-contained HTML report and return its path.
+
+        ``path``: an ``.html`` file, or a folder (the report is ``<lab>_report.html`` in
+        it); None: the folder ``save`` wrote to. ``command``: the command line shown
+        under provenance (None: the equivalent ``nnlabs.labs.run(...)`` call). See
+        ``nnlabs.report``.
+        """
+        from nnlabs.report import write_report
+
+        return write_report(self, path, command=command)
+
 
 def _format(frame: pd.DataFrame, digits: int) -> str:
     return frame.to_string(index=False, float_format=lambda v: f"{v:,.{digits}f}")
