@@ -16,6 +16,8 @@ endif
 
 run: sync
 	$(VENV)/bin/nnlabs run all --out outputs
+	@echo "Lab reports (self-contained HTML; open one in a browser):"
+	@for f in outputs/*_report.html; do [ -e "$$f" ] && echo "  $(CURDIR)/$$f"; done; true
 
 test: sync lint crosscheck pytest r-check r-journeys
 
