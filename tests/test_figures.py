@@ -138,6 +138,24 @@ def test_intervals_figure_has_each_model_and_each_difference(movies_result):
     )
 
 
+def test_intervals_over_repeats_are_the_repeats_summary():
+    result = labs.run(
+        "hitters", epochs=2, repeats=2, explain=False, disaggregate=False, bootstrap_draws=50
+    )
+    models = figures.model_intervals(result)
+    summary = result.uncertainty.set_index("Model")
+    assert list(models["Model"]) == list(result.models)
+    np.testing.assert_allclose(models["low"], summary.loc[list(result.models), "low"])
+    diffs = figures.difference_intervals(result)
+    spec = labs.get("hitters")
+    assert list(diffs["Comparison"]) == [f"{a} - {b}" for a, b in spec.comparisons]
+    fig = figures.intervals_figure(result)
+    assert "corrected resampled t over 2 repeats" in fig.get_suptitle()
+    assert set(figures.lab_figures(result)) == {
+        "intervals", "history", "predicted_actual", "residuals", "lasso_cv",
+    }  # fmt: skip
+
+
 def test_difference_intervals_match_the_uncertainty_table(hitters_result):
     diffs = figures.difference_intervals(hitters_result)
     u = hitters_result.uncertainty
@@ -173,7 +191,7 @@ def test_classification_figures(movies_result):
         assert f"{name} (AUC {auc[name]:.3f})" in labels
     assert ax.get_xlabel().startswith("false positive rate")
     fig = figures.calibration_figure(movies_result)
-    assert fig.axes[0].get_ylabel() == "observed share of class 1 (bin)"
+    assert fig.axes[0].get_ylabel() == "observed share of Hit (bin)"
     fig = figures.confusion_figure(movies_result)
     assert len(fig.axes) == len(movies_result.models)
     nn = fig.axes[1]

@@ -115,19 +115,22 @@ def model_intervals(result) -> pd.DataFrame:
 
     spec = labs.get(result.lab)
     if result.repeat_scores is not None:
-        frame = _uncertainty_by_metric(result, spec)
-        rows = frame[frame["Model"].isin(list(result.models))]
+        frame = _uncertainty_by_metric(result, spec).set_index(["metric", "Model"])
         method = f"corrected resampled t over {result.settings.repeats} repeats"
         return pd.DataFrame(
-            {
-                "metric": rows["metric"],
-                "Model": rows["Model"],
-                "estimate": rows["mean"],
-                "low": rows["low"],
-                "high": rows["high"],
-                "method": method,
-            }
-        ).reset_index(drop=True)
+            [
+                {
+                    "metric": metric,
+                    "Model": name,
+                    "estimate": frame.loc[(metric, name), "mean"],
+                    "low": frame.loc[(metric, name), "low"],
+                    "high": frame.loc[(metric, name), "high"],
+                    "method": method,
+                }
+                for metric in spec.interval_metrics
+                for name in result.models
+            ]
+        )
     predictions = _need(result, "predictions", "intervals")
     scorers = spec.scorers(result.settings)
     draws = min(result.settings.bootstrap_draws, MAX_DRAWS)
@@ -316,9 +319,12 @@ def history_figure(result) -> Figure:
     metric = result.metric
     fig = _figure(8, 4.5)
     ax = fig.subplots()
+    validation = "validation rows"
+    if getattr(result.settings, "validation", "split") == "test":
+        validation = "test rows (the notes' protocol: early stopping on them)"
     for column, label, color in (
         (metric, "training rows", "tab:blue"),
-        (f"val_{metric}", "validation rows", "tab:orange"),
+        (f"val_{metric}", validation, "tab:orange"),
     ):
         if column in history:
             ax.plot(history["epoch"], history[column], label=label, color=color)
@@ -419,8 +425,9 @@ def roc_figure(result) -> Figure:
 
 
 def calibration_figure(result, n_bins: int = 5) -> Figure:
-    """Observed share of class 1 against the mean predicted probability, per bin of
-    equal size (quantiles), for every model; the diagonal is perfect calibration."""
+    """Observed share of class 1 (named as the lab names it, e.g. Hit) against the mean
+    predicted probability, per bin of equal size (quantiles), for every model; the
+    diagonal is perfect calibration."""
     from sklearn.calibration import calibration_curve
 
     from nnlabs.validation import check_int
@@ -437,8 +444,9 @@ def calibration_figure(result, n_bins: int = 5) -> Figure:
         )
         ax.plot(predicted, observed, "o-", color=colors[name], label=name)
     ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", linewidth=1, label="perfect")
-    ax.set_xlabel("mean predicted probability (bin)")
-    ax.set_ylabel("observed share of class 1 (bin)")
+    positive = _class_names(result)[1]
+    ax.set_xlabel(f"mean predicted probability of {positive} (bin)")
+    ax.set_ylabel(f"observed share of {positive} (bin)")
     ax.set_title(f"Calibration on the test rows ({n_bins} bins of equal size)")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)

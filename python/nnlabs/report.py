@@ -58,8 +58,8 @@ CAPTIONS = {
         "false positive rate as the threshold moves; the area under it is the AUC."
     ),
     "calibration": (
-        "Predicted probability against the observed share of class 1, in bins of equal "
-        "size; a well-calibrated model lies on the diagonal."
+        "Mean predicted probability against the observed share of the positive class, in "
+        "bins with equal numbers of test rows; a well-calibrated model lies on the diagonal."
     ),
     "confusion": "Counts of test rows by predicted and actual class at the lab's threshold.",
     "lasso_cv": (
