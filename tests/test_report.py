@@ -69,7 +69,7 @@ def test_report_has_the_figures_and_no_network_resource(hitters_report):
 def test_report_contents(hitters_report):
     result, _, html = hitters_report
     assert "<title>hitters: lab report</title>" in html
-    assert "<th>MAE (notes)</th>" in html and "<td>254.7</td>" in html
+    assert '<th class="num">MAE (notes)</th>' in html and '<td class="num">254.7</td>' in html
     for name in result.models:
         assert f"<td>{name}</td>" in html
     assert result.verdict["text"].iloc[0].replace("'", "&#39;") in html

@@ -207,13 +207,18 @@ def comparison_table(result) -> pd.DataFrame:
 
 
 def _cells(frame: pd.DataFrame | None, digits: int) -> dict[str, Any] | None:
-    """A frame as ``{"columns": [...], "rows": [[text...]...]}`` for the template."""
+    """A frame as ``{"columns", "numeric", "rows"}`` for the template: the column names,
+    whether each is numeric (right-aligned), and the rows as text."""
     if frame is None or frame.empty:
         return None
     if frame.index.name is not None:
         frame = frame.reset_index()
+    numeric = [
+        pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+        for c in frame.columns
+    ]
     rows = [[_text(v, digits) for v in row] for row in frame.itertuples(index=False)]
-    return {"columns": [str(c) for c in frame.columns], "rows": rows}
+    return {"columns": [str(c) for c in frame.columns], "numeric": numeric, "rows": rows}
 
 
 def _text(value: Any, digits: int) -> str:
