@@ -36,8 +36,8 @@ sync: uv
 
 lint: sync
 	$(UV) lock --check
-	$(VENV)/bin/ruff check python tests bench environments crosscheck
-	$(VENV)/bin/ruff format --check python tests bench environments crosscheck
+	$(VENV)/bin/ruff check python tests bench environments crosscheck notebooks
+	$(VENV)/bin/ruff format --check python tests bench environments crosscheck notebooks
 
 pytest: sync
 	$(VENV)/bin/python -m pytest -q
