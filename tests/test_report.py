@@ -2,7 +2,7 @@
 page as a browser shows it (headless Chromium, when installed).
 
 The Chromium test keeps its full-page screenshot under the test's output folder
-(``<tmp_path>/hitters_report.png``), to be looked at.
+(``<tmp_path>/<lab>_report.png``), to be looked at.
 """
 
 from __future__ import annotations
@@ -36,6 +36,14 @@ def hitters_report(tmp_path_factory):
     result = labs.run("hitters", out_dir=out, **SMALL)
     path = result.report()
     return result, path, path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def movies_cli_report(tmp_path_factory):
+    """``nnlabs run movies --out DIR``: its status, DIR and the report's path."""
+    out = tmp_path_factory.mktemp("movies")
+    status = main(["run", "movies", "--out", str(out), *SMALL_FLAGS])
+    return status, out, out / "movies_report.html"
 
 
 def _images(html: str) -> list[tuple[int, int]]:
@@ -116,18 +124,22 @@ def test_report_of_an_unsaved_result_needs_a_path():
         result.report()
 
 
-def test_cli_run_writes_the_report_and_report_writes_only_it(tmp_path, capsys):
-    run_dir, report_dir = tmp_path / "run", tmp_path / "report"
-    assert main(["run", "movies", "--out", str(run_dir), *SMALL_FLAGS]) == 0
-    assert (run_dir / "movies_report.html").is_file()
-    assert (run_dir / "movies_results.json").is_file()
-    printed = capsys.readouterr().out
-    assert f"report: {run_dir / 'movies_report.html'}" in printed
-    html = (run_dir / "movies_report.html").read_text(encoding="utf-8")
+def test_cli_run_writes_the_report_beside_the_results(movies_cli_report):
+    status, run_dir, path = movies_cli_report
+    assert status == 0
+    assert path.is_file() and (run_dir / "movies_results.json").is_file()
+    html = path.read_text(encoding="utf-8")
     assert f"<pre>nnlabs run movies --out {run_dir} --epochs 4" in html
+    assert len(_images(html)) >= 5
+    assert "http://" not in html and "https://" not in html
     for figure in ("roc", "calibration", "confusion"):
         assert f'id="fig-{figure}"' in html
+
+
+def test_cli_report_writes_only_the_report(tmp_path, capsys):
+    report_dir = tmp_path / "report"
     assert main(["report", "movies", "--out", str(report_dir), *SMALL_FLAGS]) == 0
+    assert f"report: {report_dir / 'movies_report.html'}" in capsys.readouterr().out
     assert sorted(p.name for p in report_dir.iterdir()) == ["movies_report.html"]
 
 
@@ -138,11 +150,15 @@ def test_cli_report_of_an_unknown_lab_fails_in_one_line(tmp_path, capsys):
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium not installed")
-def test_report_renders_in_headless_chromium(hitters_report, tmp_path):
+@pytest.mark.parametrize("lab", ["hitters", "movies"])
+def test_report_renders_in_headless_chromium(lab, request, tmp_path):
     from PIL import Image
 
-    _, path, _ = hitters_report
-    shot = tmp_path / "hitters_report.png"
+    if lab == "hitters":  # result.report()
+        _, path, _ = request.getfixturevalue("hitters_report")
+    else:  # nnlabs run movies --out DIR
+        _, _, path = request.getfixturevalue("movies_cli_report")
+    shot = tmp_path / f"{lab}_report.png"
     done = subprocess.run(
         [
             "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
@@ -161,3 +177,18 @@ def test_report_renders_in_headless_chromium(hitters_report, tmp_path):
         not_white = sum(histogram[:250]) / (1280 * 6000)
         assert not_white > 0.03  # text, tables and figures, not a blank page
         assert len(set(image.convert("RGB").crop((0, 0, 1280, 6000)).getdata())) > 200
+
+
+@pytest.mark.parametrize("lab", ["hitters", "movies", "nyc311", "taxi"])
+def test_the_notes_figures_name_columns_and_models_of_the_table(lab):
+    import pandas as pd
+
+    spec = labs.get(lab)
+    scores = pd.DataFrame(
+        {"Model": list(spec.models), **{m: 1.0 for m in spec.scorers(spec.settings())}}
+    )
+    columns = set((spec.table or (lambda frame: frame))(scores).columns)
+    assert spec.notes_table
+    for model, values in spec.notes_table.items():
+        assert model in spec.models
+        assert set(values) <= columns

@@ -341,6 +341,9 @@ def history_figure(result) -> Figure:
         if i == 0:
             ax.plot([], [], color="0.5", linestyle=":", label="learning rate lowered from here")
     ax.set_xlim(history["epoch"].min(), max(history["epoch"].max(), history["epoch"].min() + 1))
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel(_metric_label(metric))
     ax.set_title(f"Training history of {result.network}: {_metric_label(metric)} by epoch")
@@ -582,7 +585,8 @@ def shap_figure(result, top: int = 10) -> Figure:
     explained test row's SHAP value, coloured by the input's value (low blue, high red).
 
     An input's SHAP value per row is the sum over its design columns (a factor's
-    dummies); its colour is the value of its first column.
+    dummies); its colour is its value, or grey for a factor (several design columns,
+    whose levels have no order), marked "(factor)".
     """
     from nnlabs.validation import check_int
 
@@ -593,7 +597,7 @@ def shap_figure(result, top: int = 10) -> Figure:
         part = shap[shap["Model"] == shap["Model"].iloc[0]]
     network = part["Model"].iloc[0]
     per_row = part.groupby(["feature", "row"], sort=False).agg(
-        shap=("shap", "sum"), value=("value", "first")
+        shap=("shap", "sum"), value=("value", "first"), columns=("column", "size")
     )
     order = per_row["shap"].abs().groupby(level="feature").mean().sort_values(ascending=False)
     features = list(order.index[:top])[::-1]
@@ -605,12 +609,17 @@ def shap_figure(result, top: int = 10) -> Figure:
         rows = per_row.loc[feature]
         value = rows["value"].to_numpy(dtype=float)
         span = np.ptp(value)
-        colour = (value - value.min()) / span if span > 0 else np.full(len(value), 0.5)
+        factor = bool((rows["columns"] > 1).any())
+        if factor or span == 0:
+            colour = np.full(len(value), 0.5)
+        else:
+            colour = (value - value.min()) / span
         jitter = rng.uniform(-0.18, 0.18, len(rows))
         points = ax.scatter(rows["shap"], i + jitter, c=colour, cmap="coolwarm", vmin=0,
                             vmax=1, s=14, alpha=0.85)  # fmt: skip
     ax.axvline(0, color="0.3", linewidth=0.8)
-    ax.set_yticks(range(len(features)), features)
+    factors = set(per_row.index.get_level_values("feature")[per_row["columns"].to_numpy() > 1])
+    ax.set_yticks(range(len(features)), [f"{f} (factor)" if f in factors else f for f in features])
     ax.set_xlabel("SHAP value (effect on the prediction)")
     n_rows = part["row"].nunique()
     ax.set_title(f"SHAP summary of {network} ({n_rows} test rows explained)", loc="left")

@@ -389,8 +389,8 @@ class LabSpec:
         model_card: ``model_card(result) -> dict`` of the lab's own card entries
             (``data``, ``exclusions``, ``failure_modes``...), merged into the card the
             run generates.
-        notes_table: the notes' own figures, model -> metric -> value, shown beside
-            the run's in the report (models the notes do not have are left out).
+        notes_table: the notes' own figures, model -> column of ``table`` -> value,
+            shown beside the run's in the report (a model the notes lack shows none).
     """
 
     name: str
