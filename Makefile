@@ -16,6 +16,8 @@ endif
 
 run: sync
 	$(VENV)/bin/nnlabs run all --out outputs
+	@echo "Lab reports (self-contained HTML; open one in a browser):"
+	@for f in outputs/*_report.html; do [ -e "$$f" ] && echo "  $(CURDIR)/$$f"; done; true
 
 test: sync lint crosscheck pytest r-check r-journeys
 
@@ -34,8 +36,8 @@ sync: uv
 
 lint: sync
 	$(UV) lock --check
-	$(VENV)/bin/ruff check python tests bench environments crosscheck
-	$(VENV)/bin/ruff format --check python tests bench environments crosscheck
+	$(VENV)/bin/ruff check python tests bench environments crosscheck notebooks
+	$(VENV)/bin/ruff format --check python tests bench environments crosscheck notebooks
 
 pytest: sync
 	$(VENV)/bin/python -m pytest -q

@@ -35,9 +35,27 @@ def _build_parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
 
-    run = sub.add_parser("run", help="run a lab (or 'all') and print its comparison table")
+    run = sub.add_parser(
+        "run", help="run a lab (or 'all'), print its comparison table and write its report"
+    )
+    _lab_arguments(run, "folder for plot, model, results.json and the HTML report")
+    report = sub.add_parser(
+        "report", help="run a lab (or 'all') and write its self-contained HTML report"
+    )
+    _lab_arguments(report, "folder for the HTML report (<lab>_report.html)")
+
+    worked = sub.add_parser("worked-example", help="print the §11.4 worked example step by step")
+    worked.add_argument("--task", default="regression", help="'regression' or 'classification'")
+    worked.add_argument("--observation", type=int, default=1, help="observation 1 or 2")
+
+    sub.add_parser("doctor", help="report backend, devices and versions")
+    return parser
+
+
+def _lab_arguments(run: argparse.ArgumentParser, out_help: str) -> None:
+    """The arguments of ``run`` and ``report``: the lab, the folder, every lab setting."""
     run.add_argument("lab", help="lab name, or 'all'")
-    run.add_argument("--out", default="outputs", help="folder for plot, model, results.json")
+    run.add_argument("--out", default="outputs", help=out_help)
     run.add_argument("--no-cache", action="store_true", help="always train; ignore the cache")
     run.add_argument(
         "--n-jobs", help="repeats run at once (-1: every core; default 1, one after another)"
@@ -51,13 +69,6 @@ def _build_parser() -> argparse.ArgumentParser:
         run.add_argument(_flag(name), dest=name, help=text)
     for name, field in _setting_options().items():
         run.add_argument(_flag(name), dest=name, metavar=field["metavar"], help=field["help"])
-
-    worked = sub.add_parser("worked-example", help="print the §11.4 worked example step by step")
-    worked.add_argument("--task", default="regression", help="'regression' or 'classification'")
-    worked.add_argument("--observation", type=int, default=1, help="observation 1 or 2")
-
-    sub.add_parser("doctor", help="report backend, devices and versions")
-    return parser
 
 
 def _flag(name: str) -> str:
@@ -132,7 +143,8 @@ def _lab_kwargs(lab: str, args: argparse.Namespace, *, strict: bool) -> dict[str
     return kwargs
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def _cmd_run(args: argparse.Namespace, *, save: bool = True) -> int:
+    """``nnlabs run``: run, save, write the report, print; ``save=False``: the report only."""
     from nnlabs import labs
     from nnlabs.data._paths import check_data_dir
     from nnlabs.io import check_writable_dir
@@ -147,7 +159,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         try:
             result = labs.run(
                 name,
-                out_dir=args.out,
+                out_dir=args.out if save else None,
                 cache=not args.no_cache,
                 n_jobs=None if args.n_jobs is None else _convert("n_jobs", "int", args.n_jobs),
                 **kwargs,
@@ -158,11 +170,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
             # `run all` is the offline main job: a lab whose data cannot be had is skipped.
             print(f"{name}: skipped, its data is unavailable: {exc}\n")
             continue
+        result.report(args.out, command=_command_line(args, name))
         print(result)
         for kind, path in result.files.items():
             print(f"  {kind}: {path}")
         print()
     return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    return _cmd_run(args, save=False)
+
+
+def _command_line(args: argparse.Namespace, lab: str) -> str:
+    """The command that reruns ``lab`` as this invocation did (for the report)."""
+    import shlex
+
+    words = list(sys.argv[1:] if args.argv is None else args.argv)
+    if args.lab != lab:  # `run all`: the command of this one lab
+        words[words.index(args.lab)] = lab
+    return "nnlabs " + shlex.join(words)
 
 
 def _cmd_worked_example(args: argparse.Namespace) -> int:
@@ -180,13 +207,19 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"run": _cmd_run, "worked-example": _cmd_worked_example, "doctor": _cmd_doctor}
+_COMMANDS = {
+    "run": _cmd_run,
+    "report": _cmd_report,
+    "worked-example": _cmd_worked_example,
+    "doctor": _cmd_doctor,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nnlabs`` command; returns the exit status."""
     try:
         args = _build_parser().parse_args(argv)
+        args.argv = None if argv is None else list(argv)
         return _COMMANDS[args.command](args)
     except NnlabsError as exc:
         print(f"nnlabs: error: {exc}", file=sys.stderr)

@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nnlabs._plot import plot_history
 from nnlabs.io import atomic_path, atomic_write_text, make_writable_dir
 
 
@@ -45,6 +44,9 @@ class LabResult:
         fairness: a classifier's Table 11.38 differences between groups, with intervals.
         verdict: the notes' 5% rule for each network (``nnlabs.labs.analysis``).
         model_card: the run's model card as a dict (``nnlabs.labs.model_card``).
+        predictions: the first split's test rows: ``row`` (index in the lab's rows),
+            ``y`` (the response) and one column per model with its prediction
+            (P(class 1) for a classifier); what the report's figures are drawn from.
     """
 
     lab: str
@@ -68,6 +70,7 @@ class LabResult:
     fairness: pd.DataFrame | None = None
     verdict: pd.DataFrame | None = None
     model_card: dict[str, Any] | None = None
+    predictions: pd.DataFrame | None = None
 
     def __str__(self) -> str:
         parts = [self.title, _format(self.table, self.digits)]
@@ -112,11 +115,9 @@ class LabResult:
         leaves no half-written file. Returns (and records in ``files``) the paths.
         """
         out = make_writable_dir(out_dir, "out_dir")
-        files = {
-            "plot": plot_history(
-                self.history, self.metric, out / f"{self.lab}_history.png", title=self.title
-            )
-        }
+        from nnlabs.figures import history_figure, save_png
+
+        files = {"plot": save_png(history_figure(self), out / f"{self.lab}_history.png")}
         for kind, name in {"model": self.network, **self.saved_models}.items():
             target = out / f"{self.lab}_{kind}.keras"
             with atomic_path(target) as tmp:
@@ -131,6 +132,18 @@ class LabResult:
             files["model_card"] = atomic_write_text(out / f"{self.lab}_model_card.md", card)
         self.files.update(files)
         return files
+
+    def report(self, path: str | Path | None = None, *, command: str | None = None) -> Path:
+        """Write the run's self-contained HTML report and return its path.
+
+        ``path``: an ``.html`` file, or a folder (the report is ``<lab>_report.html`` in
+        it); None: the folder ``save`` wrote to. ``command``: the command line shown
+        under provenance (None: the equivalent ``nnlabs.labs.run(...)`` call). See
+        ``nnlabs.report``.
+        """
+        from nnlabs.report import write_report
+
+        return write_report(self, path, command=command)
 
 
 def _format(frame: pd.DataFrame, digits: int) -> str:

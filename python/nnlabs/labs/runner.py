@@ -44,6 +44,7 @@ class SplitOutcome:
     models: dict[str, Any]
     extras: dict[str, Any]
     analysis: dict[str, Any] | None = None  # the §11.16 analyses (first split only)
+    test_rows: np.ndarray | None = None  # the test rows' indices in the loaded rows
 
 
 def run_lab(
@@ -233,6 +234,7 @@ def _one_split(
     if spec.split_extras is not None:
         extras.update(spec.split_extras(context))
     outcome = SplitOutcome(scores, predictions, design.y_test, models, extras)
+    outcome.test_rows = np.asarray(split.test)
     outcome.analysis = _post_split(spec, context, repeat)
     return outcome
 
@@ -346,10 +348,20 @@ def _assemble(spec: LabSpec, settings, data: LabData, outcomes: list[SplitOutcom
         extras={**first.extras, **data.extras},
         digits=spec.digits,
         saved_models=dict(spec.saved_models),
+        predictions=_prediction_frame(first),
     )
     if spec.footer is not None:
         result.footer = spec.footer(result)
     return result
+
+
+def _prediction_frame(outcome: SplitOutcome) -> pd.DataFrame:
+    """The first split's test rows: ``row`` (index in the loaded rows), ``y`` and one
+    column per model (its prediction; P(class 1) for a classifier)."""
+    rows = outcome.test_rows if outcome.test_rows is not None else np.arange(len(outcome.y_test))
+    columns = {"row": rows, "y": np.asarray(outcome.y_test).reshape(-1)}
+    columns.update({k: np.asarray(v).reshape(-1) for k, v in outcome.predictions.items()})
+    return pd.DataFrame(columns)
 
 
 def _intervals(

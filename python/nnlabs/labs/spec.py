@@ -389,6 +389,8 @@ class LabSpec:
         model_card: ``model_card(result) -> dict`` of the lab's own card entries
             (``data``, ``exclusions``, ``failure_modes``...), merged into the card the
             run generates.
+        notes_table: the notes' own figures, model -> column of ``table`` -> value,
+            shown beside the run's in the report (a model the notes lack shows none).
     """
 
     name: str
@@ -413,6 +415,7 @@ class LabSpec:
     subgroups: Callable[[LabData, Split], pd.DataFrame] | None = None
     features: Callable[[LabData], Mapping[str, Mapping[str, str]]] | None = None
     model_card: Callable[[Any], dict[str, Any]] | None = None
+    notes_table: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:

@@ -1,0 +1,37 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lab 3: NYC taxi fares (Lasso, the notes' network, zone embeddings)
+#
+# This notebook follows §11.11.5 of the notes: the metered fare of a taxi trip from its
+# distance, duration, time and pickup and dropoff zones, by the Lasso, the notes'
+# three-layer network and a network that learns an embedding of each zone (Table 11.34).
+# It reads the TLC trip records from `NNLABS_DATA_DIR` (or downloads them); a small
+# sample keeps it to about a minute.
+
+# %%
+from nnlabs import figures
+from nnlabs.labs import taxi
+
+# %%
+SMALL = {"importance_repeats": 2, "importance_rows": 500, "shap_rows": 5,
+         "shap_background": 10, "shap_samples": 64}  # fmt: skip
+result = taxi.run(rows=20_000, epochs=3, **SMALL)
+print(result)
+
+# %%
+figures.intervals_figure(result)
+
+# %%
+figures.predicted_actual_figure(result)
+
+# %%
+figures.history_figure(result)
