@@ -40,6 +40,7 @@ lint: sync
 	$(VENV)/bin/ruff format --check python tests bench environments crosscheck notebooks
 
 pytest: sync
+	bash environments/browser-setup.sh
 	$(VENV)/bin/python -m pytest -q
 
 # The benchmarks (bench/, BENCHMARKS.md): the JAX backend and R's glmnet join the
