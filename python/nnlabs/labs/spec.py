@@ -389,6 +389,10 @@ class LabSpec:
         model_card: ``model_card(result) -> dict`` of the lab's own card entries
             (``data``, ``exclusions``, ``failure_modes``...), merged into the card the
             run generates.
+        split: ``split(data, settings) -> Split | None``: the lab's own split of its
+            rows (e.g. by time: train on earlier months, test on the last), used for
+            the one repeat instead of a random split; None from it, or no ``split``,
+            means random splits. Explicit ``train_index``/``test_index`` win over it.
     """
 
     name: str
@@ -413,6 +417,7 @@ class LabSpec:
     subgroups: Callable[[LabData, Split], pd.DataFrame] | None = None
     features: Callable[[LabData], Mapping[str, Mapping[str, str]]] | None = None
     model_card: Callable[[Any], dict[str, Any]] | None = None
+    split: Callable[[LabData, Any], Split | None] | None = None
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from nnlabs.data import taxi as taxi_data
-from nnlabs.errors import DataError
+from nnlabs.data._paths import check_month
+from nnlabs.errors import DataError, ParameterError
 from nnlabs.estimators import NetworkRegressor
 from nnlabs.features import fit_scaler
 from nnlabs.labs._result import LabResult
@@ -43,8 +44,10 @@ from nnlabs.networks import DenseBlock, dense_network
 from nnlabs.splits import Split
 from nnlabs.validation import (
     Check,
+    Each,
     InstanceOf,
     Interval,
+    Optional,
     Options,
     Rule,
     check_finite_columns,
@@ -74,8 +77,10 @@ NOTES_PROTOCOL = {"scaling": "all"}
 
 
 def _month(name: str, value: Any) -> str:
-    taxi_data.trip_filename(month=value)  # raises ParameterError unless 'YYYY-MM'
-    return value
+    return check_month(name, value)  # raises ParameterError unless 'YYYY-MM'
+
+
+_MONTH = Check(_month, "str", "a 'YYYY-MM' month such as '2023-01'")
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,10 @@ class TaxiSettings(LabSettings):
     ``scaling="train"`` (default) standardizes with the training rows' means and sds;
     ``"all"`` uses all sampled rows, as the notes do (errata T1). ``color`` and ``month``
     name the TLC file (``yellow_tripdata_2023-01.parquet``), found through ``data_dir``
-    or ``NNLABS_DATA_DIR`` (or downloaded). ``embedding_dim`` and ``n_zones`` shape the
+    or ``NNLABS_DATA_DIR`` (or downloaded). ``months`` (``"YYYY-MM"``, each once, in any
+    order) replaces ``month`` with several files: ``rows`` trips are sampled from each,
+    and the split is by time, the earlier months training and the last one testing
+    (``time_split``). ``embedding_dim`` and ``n_zones`` shape the
     zone-embedding model; its hidden layers and training are the notes' network's.
     """
 
@@ -94,6 +102,7 @@ class TaxiSettings(LabSettings):
     rows: int = 300_000
     color: str = "yellow"
     month: str = "2023-01"
+    months: tuple[str, ...] | None = None  # several months: a split by time
     trip_filter: taxi_data.TripFilter = field(default_factory=taxi_data.TripFilter)
     validation_fraction: float = 0.1
     units: tuple[int, ...] = (256, 128, 64)
@@ -107,12 +116,17 @@ class TaxiSettings(LabSettings):
         "sample_seed": Interval(int, 0, None),
         "rows": Interval(int, 1, None),
         "color": Options(taxi_data.TAXI_COLORS),
-        "month": Check(_month, "str"),
+        "month": _MONTH,
+        "months": Optional(Each(_MONTH, unique=True)),
         "trip_filter": InstanceOf(taxi_data.TripFilter),
         "patience": Interval(int, 1, None),
         "embedding_dim": Interval(int, 1, None),
         "n_zones": Interval(int, 2, None),
     }
+
+    def month_list(self) -> tuple[str, ...]:
+        """The months read, oldest first: ``months`` sorted, or ``(month,)``."""
+        return tuple(sorted(self.months)) if self.months is not None else (self.month,)
 
 
 def _blocks(settings: TaxiSettings) -> list[DenseBlock]:
@@ -222,12 +236,18 @@ def load_data(
     data_dir: str | os.PathLike | None,
     download: bool,
 ) -> tuple[pd.DataFrame, str]:
-    """The sampled, filtered trips (at most ``settings.rows``) and their source.
+    """The sampled, filtered trips (at most ``settings.rows`` a month) and their source.
 
-    ``data`` None reads ``settings.color``/``settings.month`` from ``data_dir`` (default
-    ``NNLABS_DATA_DIR``) or downloads it; a path reads that file; a frame is validated and
-    sampled here.
+    ``data`` None reads each of ``settings.month_list()`` for ``settings.color`` from
+    ``data_dir`` (default ``NNLABS_DATA_DIR``) or downloads it; a path reads that file; a
+    frame is validated and sampled here. The trips come month by month, oldest first, in
+    a ``month`` column (0, 1, ... in ``month_list()`` order) when several months are read.
     """
+    if settings.months is not None and data is not None:
+        raise ParameterError(
+            "months reads the TLC files of data_dir / NNLABS_DATA_DIR; it needs data=None, "
+            f"got data of type {type(data).__name__}"
+        )
     if isinstance(data, pd.DataFrame):
         trips = check_trips(data)
         if settings.rows < len(trips):
@@ -237,14 +257,31 @@ def load_data(
             trips = trips.iloc[pick].reset_index(drop=True)
         return trips, "data frame given to run()"
     if data is None:
-        path = taxi_data.find_trips(
-            settings.color, settings.month, data_dir=data_dir, download=download
+        paths = month_files(settings, data_dir=data_dir, download=download)
+        frames = [_read_month(p, settings, settings.color) for p in paths]
+        if len(frames) == 1:
+            return frames[0], str(paths[0])
+        trips = pd.concat(
+            [f.assign(month=np.int16(k)) for k, f in enumerate(frames)], ignore_index=True
         )
-        color = settings.color
-    elif isinstance(data, (str, os.PathLike)):
-        path, color = Path(data), None
-    else:
-        raise DataError(f"data must be a DataFrame or a file path; got {type(data).__name__}")
+        return trips, ", ".join(map(str, paths))
+    if isinstance(data, (str, os.PathLike)):
+        return _read_month(Path(data), settings, None), str(data)
+    raise DataError(f"data must be a DataFrame or a file path; got {type(data).__name__}")
+
+
+def month_files(
+    settings: TaxiSettings, *, data_dir: str | os.PathLike | None = None, download: bool = True
+) -> list[Path]:
+    """The TLC file of each of ``settings.month_list()``, oldest first (``find_trips``)."""
+    return [
+        taxi_data.find_trips(settings.color, m, data_dir=data_dir, download=download)
+        for m in settings.month_list()
+    ]
+
+
+def _read_month(path: Path, settings: TaxiSettings, color: str | None) -> pd.DataFrame:
+    """One file's filtered trips, a sample of ``settings.rows`` (``read_trips``), checked."""
     trips = taxi_data.read_trips(
         path,
         color=color,
@@ -253,7 +290,7 @@ def load_data(
         seed=settings.sample_seed,
         extra_columns=(RATE_CODE,),
     )
-    return check_trips(trips, name=str(path)), str(path)
+    return check_trips(trips, name=str(path))
 
 
 def design_matrices(
@@ -305,7 +342,28 @@ def load(
         "groups": trip_groups(trips, zones),
     }
     facts["rate_code_given"] = RATE_CODE in trips.columns
+    if "month" in trips.columns:  # several months: each trip's month, 0 = the oldest
+        x["month"] = trips["month"].to_numpy(dtype=np.int64)
+        facts["months"] = list(settings.month_list())
     return LabData(y=trips[RESPONSE].to_numpy(dtype=np.float64), x=x, extras=facts)
+
+
+def time_split(data: LabData, settings: TaxiSettings) -> Split | None:
+    """With several months, train on the earlier months and test on the last one.
+
+    The training rows come in a random order (``settings.seed``), so that the validation
+    rows (the last ``validation_fraction`` of them) are a random subset of the earlier
+    months, as under a random split. None with one month: the runner's random split.
+    """
+    if "month" not in data.x:
+        return None
+    month = data.x["month"]
+    last = month == month.max()
+    train = np.flatnonzero(~last)
+    if train.size == 0:
+        raise DataError("months: the earlier months hold no trips to train on")
+    order = np.random.default_rng(settings.seed).permutation(train.size)
+    return Split(train=train[order], test=np.flatnonzero(last))
 
 
 def trip_groups(trips: pd.DataFrame, zones: pd.DataFrame) -> pd.DataFrame:
@@ -348,9 +406,7 @@ def model_card(result: LabResult) -> dict[str, Any]:
         "Flat airport fares: trips to or from JFK (rate code 2) pay a flat fare whatever "
         "the distance, so a model of the metered fare errs on them unless it learns the "
         "zones (see the rate-code subgroups).",
-        f"A single month ({s.month}, {s.color} taxis); the yellow file available here holds "
-        "only the first 100,000 trips of January (1-2 January, a holiday): fares, traffic "
-        "and demand of other days and seasons are not represented.",
+        _period(s),
         "The notes' network standardizes zone ids as numbers: zone 132 (JFK) is 'near' "
         "zone 131 to it; the embedding network treats zones as categories.",
         "Fares outside 2.5-200 dollars, trips under 1 or over 120 minutes or outside "
@@ -364,6 +420,22 @@ def model_card(result: LabResult) -> dict[str, Any]:
         "exclusions": [f"the notes' plausibility filters ({s.trip_filter.describe()})"],
         "failure_modes": modes,
     }
+
+
+def _period(s: TaxiSettings) -> str:
+    """The model card's failure mode about the months the trips come from."""
+    if s.months is None:
+        return (
+            f"A single month ({s.month}, {s.color} taxis); the yellow file available here "
+            "holds only the first 100,000 trips of January (1-2 January, a holiday): fares, "
+            "traffic and demand of other days and seasons are not represented."
+        )
+    *train, test = s.month_list()
+    return (
+        f"Trained on {', '.join(train)} and tested on {test} ({s.color} taxis): the test "
+        "month is later than every training trip, as in use; seasons outside these months "
+        "are not represented."
+    )
 
 
 def standardize(data: LabData, split: Split, settings: TaxiSettings) -> Design:
@@ -392,9 +464,13 @@ def table_with_gain(scores: pd.DataFrame) -> pd.DataFrame:
 def footer(result: LabResult) -> list[str]:
     """How many trips, and where they came from."""
     e = result.extras
-    return [
+    lines = [
         f"{e['n_trips']:,} trips ({e['n_train']:,} train / {e['n_test']:,} test) from {e['source']}"
     ]
+    if "months" in e:
+        *train, test = e["months"]
+        lines.append(f"Split by time: trained on {', '.join(train)}, tested on {test}")
+    return lines
 
 
 SPEC = LabSpec(
@@ -429,6 +505,7 @@ SPEC = LabSpec(
     saved_models={"embedding_model": EMB},
     notes_protocol=NOTES_PROTOCOL,
     inputs=("data", "zones", "data_dir", "download"),
+    split=time_split,
     subgroups=subgroups,
     features=features,
     model_card=model_card,
@@ -439,7 +516,9 @@ def run(settings: TaxiSettings | None = None, **kwargs: Any) -> LabResult:
     """Run the taxi lab; Table 11.34 plus the zone-embedding model.
 
     ``data=`` None (default) finds ``<color>_tripdata_<month>.parquet`` in ``data_dir``
-    / ``NNLABS_DATA_DIR`` (or downloads it unless ``download=False``); a parquet path;
+    / ``NNLABS_DATA_DIR`` (or downloads it unless ``download=False``), one file per
+    month of ``months=["2023-01", "2023-02", ...]`` when given (then trained on the
+    earlier months and tested on the last, ``time_split``); a parquet path;
     or a frame shaped like ``nnlabs.data.taxi.read_trips``' output (already filtered).
     ``zones=`` TLC's zone lookup frame (default: ``taxi_zone_lookup.csv``, found like
     the trips). ``out_dir`` also receives ``taxi_embedding_model.keras``. The other

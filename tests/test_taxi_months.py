@@ -1,0 +1,151 @@
+"""The taxi lab on several months: settings, the split by time, streaming past a budget."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from _fixtures_labs import ANALYSES
+from _fixtures_labs import synthetic_trips as _trips
+from _fixtures_labs import synthetic_zones as _zones
+from nnlabs import DataError, ParameterError
+from nnlabs.cli import main
+from nnlabs.labs import taxi
+
+TINY = {"epochs": 1, "cache": False, "explain": False, "disaggregate": False, **ANALYSES}
+PASSENGERS = taxi.PREDICTORS.index("passenger_count")
+
+
+def write_month(folder, month: str, n: int, *, seed: int, tag: int | None = None) -> None:
+    """``n`` synthetic yellow trips picked up during ``month`` ("YYYY-MM"), in TLC's schema.
+
+    Pickup times are spread over the month in time order, as in TLC's files; ``tag``
+    sets every trip's passenger count, so a test can tell the months apart.
+    """
+    trips = _trips(n, seed=seed)
+    start = pd.Timestamp(f"{month}-01")
+    span = (start + pd.offsets.MonthBegin(1) - start) / n
+    pickup = start + span * np.arange(n)
+    passengers = trips["passenger_count"] if tag is None else np.full(n, tag)
+    frame = pd.DataFrame(
+        {
+            "VendorID": np.ones(n, dtype=np.int64),
+            "tpep_pickup_datetime": pickup.astype("datetime64[us]"),
+            "tpep_dropoff_datetime": (
+                pickup + pd.to_timedelta(trips["duration_min"].astype(float), unit="m")
+            ).astype("datetime64[us]"),
+            "passenger_count": np.asarray(passengers, dtype=float),
+            "trip_distance": trips["trip_distance"].astype(float),
+            "RatecodeID": np.ones(n),
+            "PULocationID": trips["PULocationID"].astype(np.int64),
+            "DOLocationID": trips["DOLocationID"].astype(np.int64),
+            "fare_amount": trips["fare_amount"].astype(float),
+        }
+    )
+    frame.to_parquet(folder / f"yellow_tripdata_{month}.parquet", index=False)
+
+
+@pytest.fixture(scope="module")
+def months_dir(tmp_path_factory):
+    """Three months of 600 trips, whose passenger counts are 1, 2, 3 by month."""
+    folder = tmp_path_factory.mktemp("months")
+    for k, month in enumerate(("2023-01", "2023-02", "2023-03")):
+        write_month(folder, month, 600, seed=k, tag=k + 1)
+    _zones().to_csv(folder / "taxi_zone_lookup.csv", index=False)
+    return folder
+
+
+# ------------------------------------------------------------------------ settings
+
+
+@pytest.mark.parametrize(
+    ("months", "message"),
+    [
+        (
+            ["2023-01", "2023-1"],
+            r"months must be a 'YYYY-MM' string such as '2023-01'; got '2023-1'",
+        ),
+        (["2023-13"], r"months must be a 'YYYY-MM' string .*; got '2023-13'"),
+        ([202301], r"months must be a 'YYYY-MM' string .*; got 202301"),
+        (
+            ["2023-01", "2023-02", "2023-01"],
+            r"months must hold each value once; got \('2023-01', '2023-02', '2023-01'\) "
+            r"\('2023-01' more than once\)",
+        ),
+        ([], r"months must hold at least 1 value\(s\); got 0"),
+    ],
+)
+def test_bad_months_are_rejected(months, message):
+    with pytest.raises(ParameterError, match=message):
+        taxi.TaxiSettings(months=months)
+
+
+def test_months_are_a_setting_of_every_front_end():
+    settings = taxi.TaxiSettings(months=["2023-03", "2023-01"])
+    assert settings.months == ("2023-03", "2023-01")
+    assert settings.month_list() == ("2023-01", "2023-03")
+    assert taxi.TaxiSettings().month_list() == ("2023-01",)
+    from nnlabs import labs
+
+    field = next(f for f in labs.describe("taxi")["settings"] if f["name"] == "months")
+    assert field["kind"] == "str[]?" and field["default"] is None
+    assert "'YYYY-MM' month" in field["rule"] and "none twice" in field["rule"]
+
+
+def test_months_need_the_files_not_a_frame():
+    with pytest.raises(ParameterError, match=r"months reads the TLC files .* needs data=None"):
+        taxi.run(data=_trips(100), zones=_zones(), months=["2023-01", "2023-02"], **TINY)
+
+
+def test_a_missing_month_names_its_file(months_dir):
+    with pytest.raises(DataError, match=r"'yellow_tripdata_2023-04.parquet' not found"):
+        taxi.run(data_dir=months_dir, download=False, months=["2023-03", "2023-04"], **TINY)
+
+
+# ---------------------------------------------------------------------- time split
+
+
+def test_the_time_split_never_trains_on_a_later_trip(months_dir):
+    # Given out of order: the split is by time, not by the order of the list.
+    settings = taxi.TaxiSettings(months=["2023-03", "2023-01", "2023-02"], rows=500)
+    data = taxi.load(settings, data_dir=months_dir, download=False)
+    split = taxi.time_split(data, settings)
+    month_of = data.x["x7"][:, PASSENGERS]  # the files' tags: 1, 2, 3 by month
+    assert set(month_of[split.train]) == {1, 2} and set(month_of[split.test]) == {3}
+    assert month_of[split.train].max() < month_of[split.test].min()
+    assert len(split.train) == 1000 and len(split.test) == 500
+    assert np.intersect1d(split.train, split.test).size == 0
+    # The training rows are shuffled: the validation rows are not only February's.
+    assert set(month_of[split.train][-100:]) == {1, 2}
+    assert data.extras["months"] == ["2023-01", "2023-02", "2023-03"]
+
+
+def test_one_month_keeps_the_random_split(months_dir):
+    settings = taxi.TaxiSettings(months=["2023-02"], rows=500)
+    data = taxi.load(settings, data_dir=months_dir, download=False)
+    assert "month" not in data.x and taxi.time_split(data, settings) is None
+
+
+def test_the_lab_trains_on_earlier_months_and_tests_on_the_last(months_dir):
+    result = taxi.run(
+        data_dir=months_dir, download=False, months=["2023-01", "2023-02", "2023-03"], **TINY
+    )
+    e = result.extras
+    assert (e["n_train"], e["n_test"]) == (1200, 600)
+    assert "Split by time: trained on 2023-01, 2023-02, tested on 2023-03" in result.footer
+    with pytest.raises(ParameterError, match=r"repeats must be 1 when the lab splits"):
+        taxi.run(
+            data_dir=months_dir, download=False, months=["2023-01", "2023-02"], repeats=2, **TINY
+        )
+
+
+def test_cli_takes_months(months_dir, capsys):
+    argv = ["run", "taxi", "--months", "2023-02,2023-03", "--epochs", "1", "--no-cache"]
+    flags = ["--explain", "false", "--disaggregate", "false", "--data-dir", str(months_dir)]
+    assert main([*argv, *flags]) == 0
+    out = capsys.readouterr().out
+    assert "1,200 trips (600 train / 600 test)" in out
+    assert "tested on 2023-03" in out
+    assert main(["run", "taxi", "--months", "2023-02,2023-02"]) == 2
+    assert "months must hold each value once" in capsys.readouterr().err
