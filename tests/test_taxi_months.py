@@ -120,3 +120,53 @@ def test_cli_takes_months(months_dir, capsys):
     assert "tested on 2023-03" in out
     assert main(["run", "taxi", "--months", "2023-02,2023-02"]) == 2
     assert "months must hold each value once" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------- past the budget
+
+
+def test_past_the_memory_budget_the_networks_train_from_a_stream(months_dir):
+    months = ["2023-01", "2023-02", "2023-03"]
+    settings = taxi.TaxiSettings(months=months, memory_budget_mb=0.2, batch_size=64)
+    data = taxi.load(settings, data_dir=months_dir, download=False)
+    stream = data.x["stream"]
+    # Half of 0.2 MiB at 1 KiB a trip: 102 training trips in memory; the last 10 of
+    # them (ceil(0.9 * 102) = 92 train, as Keras' validation_split) are left out of the stream.
+    split = taxi.time_split(data, settings)
+    assert len(split.train) == 102 and len(split.test) == 600
+    assert stream.n_rows_ == 1200 - 10 == data.extras["streamed_trips"]
+    assert [p.name for p in stream.paths] == [f"yellow_tripdata_{m}.parquet" for m in months[:2]]
+    raw = np.concatenate([x for x, _ in stream.epoch(np.random.default_rng(0))])
+    passengers = raw[:, PASSENGERS] * stream.scale_[PASSENGERS] + stream.mean_[PASSENGERS]
+    assert set(np.round(passengers)) == {1.0, 2.0}  # never a trip of the test month
+    assert set(data.x["x7"][split.test, PASSENGERS]) == {3}
+    design = taxi.standardize(data, split, settings)
+    assert set(design.streams) == {"x", "xe"}
+    assert design.streams["xe"].n_features_ == design.train["xe"].shape[1]
+
+
+@pytest.mark.slow
+def test_the_lab_streams_past_its_memory_budget(months_dir):
+    result = taxi.run(
+        data_dir=months_dir,
+        download=False,
+        months=["2023-01", "2023-02", "2023-03"],
+        memory_budget_mb=0.2,
+        batch_size=64,
+        **TINY,
+    )
+    assert (result.extras["n_train"], result.extras["n_test"]) == (102, 600)
+    assert result.extras["streamed_trips"] == 1190
+    assert any("stream of 1,190 trips" in line for line in result.footer)
+    assert len(result.history) == 1 and "val_loss" in result.history.columns
+
+
+def test_streaming_needs_training_rows_scaling(months_dir):
+    with pytest.raises(ParameterError, match=r"scaling must be 'train' when the training trips"):
+        taxi.load(
+            taxi.TaxiSettings(months=["2023-01", "2023-02"], memory_budget_mb=0.2, scaling="all"),
+            data_dir=months_dir,
+            download=False,
+        )
+    with pytest.raises(ParameterError, match=r"memory_budget_mb must be a number in \(0, inf"):
+        taxi.TaxiSettings(memory_budget_mb=0)

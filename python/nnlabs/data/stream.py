@@ -25,12 +25,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 
 from nnlabs.data.taxi import TAXI_COLUMNS, TripFilter, trip_scanner
 from nnlabs.errors import NnlabsError, ParameterError
 from nnlabs.validation import check_int
 
-__all__ = ["BUFFER_ROW_BYTES", "TripStream", "sample_positions"]
+__all__ = ["BUFFER_ROW_BYTES", "TripStream", "read_kept", "sample_positions"]
 
 # Bytes one buffered row costs at most: float32 predictors and response (32 bytes for
 # the lab's seven predictors), their shuffled copy, and the scan batch it came in.
@@ -50,6 +52,47 @@ def sample_positions(n_trips: int, n: int | None, seed: int) -> np.ndarray | Non
     keep = np.zeros(n_trips, dtype=bool)
     keep[np.random.default_rng(seed).choice(n_trips, size=n, replace=False)] = True
     return keep
+
+
+def read_kept(
+    path: str | os.PathLike[str],
+    keep: np.ndarray,
+    *,
+    color: str | None = None,
+    trip_filter: TripFilter | None = None,
+    extra_columns: tuple[str, ...] = (),
+    scan_rows: int = 65_536,
+) -> pd.DataFrame:
+    """The trips of one file at the positions ``keep`` marks among its filtered trips.
+
+    ``keep`` (n_trips,) is a boolean mask in file order (``sample_positions``). The file
+    is scanned batch by batch, so memory holds the kept rows plus one row group. Columns
+    and types as ``read_trips``' (and ``extra_columns``), rows in file order.
+    """
+    keep = np.asarray(keep, dtype=bool)
+    scanner = trip_scanner(
+        [path],
+        color=color,
+        trip_filter=trip_filter,
+        extra_columns=extra_columns,
+        batch_rows=scan_rows,
+        low_memory=True,
+    )
+    pieces, start = [], 0
+    for batch in scanner.to_batches():
+        picked = keep[start : start + batch.num_rows]
+        if len(picked) != batch.num_rows:
+            raise ParameterError(f"keep must have one value per filtered trip of {path}")
+        start += batch.num_rows
+        if picked.any():
+            pieces.append(batch.filter(pa.array(picked)))
+    if start != len(keep):
+        raise ParameterError(
+            f"keep must have one value per filtered trip of {path} ({start:,}); got {len(keep):,}"
+        )
+    if not pieces:
+        return scanner.projected_schema.empty_table().to_pandas()
+    return pa.Table.from_batches(pieces).replace_schema_metadata(None).to_pandas()
 
 
 class TripStream:

@@ -11,6 +11,7 @@ paired bootstrap over test rows.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import time
 from collections.abc import Iterator
@@ -273,6 +274,12 @@ def _fit(spec: LabSpec, name: str, design: Design, settings, store, repeat: int)
     validation = (
         (design.test[model.input], design.y_test) if settings.validation == "test" else None
     )
+    stream = design.streams.get(model.input)
+    if stream is not None:  # not cached: the key would have to cover the files
+        if validation is None:
+            cut = math.ceil(len(x) * (1.0 - settings.validation_fraction))
+            validation = (x[cut:], design.y_train[cut:])
+        return estimator.fit_stream(stream, validation_data=validation)
     return fit_network(
         estimator,
         x,

@@ -263,13 +263,19 @@ class Design:
     """The model inputs of one split, fitted on its training rows only.
 
     ``train`` and ``test`` map an input name (``Model.input``) to a float matrix of the
-    training (n_train, p) or test (n_test, p) rows.
+    training (n_train, p) or test (n_test, p) rows. ``streams`` maps an input name to a
+    fitted ``nnlabs.data.stream.TripStream`` of its training rows when they are read
+    from files rather than held: a network with that input trains from the stream
+    (``NetworkRegressor.fit_stream``), validated on the last ``validation_fraction`` of
+    ``train``'s rows (a sample the other models train on), or on the test rows under
+    ``validation="test"``.
     """
 
     train: dict[str, np.ndarray]
     test: dict[str, np.ndarray]
     y_train: np.ndarray
     y_test: np.ndarray
+    streams: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of_rows(cls, split: Split, y: np.ndarray, **matrices: np.ndarray) -> Design:
