@@ -35,7 +35,9 @@
 #' @param notes `TRUE` runs the notes' protocol (standardizing with all rows).
 #' @param cache,out_dir,n_jobs as in [hitters_lab()].
 #' @param ... further settings of the Python `TaxiSettings`, e.g.
-#'   `embedding_dim = 4`, `batch_size = 1024`, or `zones` (a zone lookup data frame).
+#'   `embedding_dim = 4`, `batch_size = 1024`, `memory_budget_mb = 512` (past it,
+#'   several months' networks train from a stream of the files), or `zones` (a zone
+#'   lookup data frame).
 #' @return an object of class `nnlabs_taxi` / `nnlabs_result`.
 #' @export
 #' @examples
