@@ -254,8 +254,9 @@ def load_data(
 
     ``data`` None reads each of ``settings.month_list()`` for ``settings.color`` from
     ``data_dir`` (default ``NNLABS_DATA_DIR``) or downloads it; a path reads that file; a
-    frame is validated and sampled here. The trips come month by month, oldest first, in
-    a ``month`` column (0, 1, ... in ``month_list()`` order) when several months are read.
+    frame is validated and sampled here. With several months the trips are
+    ``load_months``' (its in-memory trips only: past ``memory_budget_mb`` a sample of the
+    training months, without the stream ``load`` keeps).
     """
     if settings.months is not None and data is not None:
         raise ParameterError(
