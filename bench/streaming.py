@@ -7,11 +7,11 @@ architecture, Adam 1e-3, MAE loss, no validation) for the same epochs and batch 
 
 * ``memory``: every filtered training trip read with ``read_trips`` into one array,
   ``model.fit`` on it;
-* ``stream``: never more than one parquet batch plus a shuffle buffer in memory. A first
-  pass computes the row count and per-column sums (for the standardization) with the
-  same projection and filter pushed into the scan; each epoch then visits the files in
-  a random order, fills a buffer of ``SHUFFLE_ROWS`` rows, shuffles it and yields
-  minibatches to ``model.fit``.
+* ``stream``: the package's ``nnlabs.data.stream.TripStream``, never more than one
+  parquet batch plus a shuffle buffer in memory. A first pass computes the row count
+  and per-column sums (for the standardization) with the same projection and filter
+  pushed into the scan; each epoch then visits the files in a random order, fills a
+  buffer of ``SHUFFLE_ROWS`` rows, shuffles it and yields minibatches to ``model.fit``.
 
 The in-memory limit is ``--limit-mib`` for the training data: the months' training arrays
 exceed it, the most the stream holds at once (rows buffered times their bytes) stays
@@ -36,96 +36,10 @@ SHUFFLE_ROWS = 262_144
 SCAN_BATCH_ROWS = 65_536
 TEST_ROWS = 200_000
 SEED = 42
-# The most rows the stream held at once (scan batches waiting plus the shuffle buffer).
-STREAM_STATS = {"max_rows_held": 0}
 
 
 def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _scanner(paths: list[Path], batch_rows: int):
-    """A pyarrow scan of ``paths`` with the taxi lab's projection and filter pushed down."""
-    import pyarrow.dataset as ds
-
-    from nnlabs.data import taxi as taxi_data
-    from nnlabs.data._schema import detect_color, read_schema, taxi_columns
-
-    schema = read_schema(paths[0])
-    mapping = taxi_columns(schema, detect_color(schema, paths[0]), paths[0])
-    cols = taxi_data._scan_columns(schema, mapping)
-    projection = {n: cols[n].cast(taxi_data._DTYPES[n]) for n in taxi_data.TAXI_COLUMNS}
-    dataset = ds.dataset([str(p) for p in paths], format="parquet")
-    return dataset.scanner(
-        columns=projection,
-        filter=taxi_data.TripFilter()._expression(cols),
-        batch_size=batch_rows,
-    )
-
-
-def _xy(batch) -> tuple[Any, Any]:
-    import numpy as np
-
-    from nnlabs.labs.taxi import PREDICTORS, RESPONSE
-
-    x = np.column_stack([batch.column(c).to_numpy().astype(np.float32) for c in PREDICTORS])
-    return x, batch.column(RESPONSE).to_numpy().astype(np.float32)
-
-
-def _moments(paths: list[Path]) -> tuple[int, Any, Any]:
-    """Rows, means and (population) sds of the predictors after filtering, in one pass."""
-    import numpy as np
-
-    n, total, squares = 0, 0.0, 0.0
-    for batch in _scanner(paths, SCAN_BATCH_ROWS).to_batches():
-        if batch.num_rows == 0:
-            continue
-        x, _ = _xy(batch)
-        x = x.astype(np.float64)
-        n += len(x)
-        total = total + x.sum(axis=0)
-        squares = squares + (x * x).sum(axis=0)
-    mean = total / n
-    return n, mean, np.sqrt(np.maximum(squares / n - mean * mean, 0.0))
-
-
-def _stream(paths: list[Path], mean, sd, batch: int, seed: int):
-    """Endless minibatches: files in random order each epoch, a shuffled row buffer."""
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    while True:
-        order = [paths[i] for i in rng.permutation(len(paths))]
-        xs, ys, held = [], [], 0
-        for piece in _scanner(order, SCAN_BATCH_ROWS).to_batches():
-            if piece.num_rows == 0:
-                continue
-            x, y = _xy(piece)
-            xs.append(x)
-            ys.append(y)
-            held += len(y)
-            STREAM_STATS["max_rows_held"] = max(STREAM_STATS["max_rows_held"], held)
-            if held >= SHUFFLE_ROWS:
-                yield from _drain(xs, ys, mean, sd, batch, rng, keep_tail=True)
-                held = sum(len(y) for y in ys)
-        yield from _drain(xs, ys, mean, sd, batch, rng, keep_tail=False)
-
-
-def _drain(xs: list, ys: list, mean, sd, batch: int, rng, *, keep_tail: bool):
-    import numpy as np
-
-    x = (np.concatenate(xs) - mean.astype(np.float32)) / sd.astype(np.float32)
-    y = np.concatenate(ys)
-    order = rng.permutation(len(y))
-    x, y = x[order], y[order]
-    stop = (len(y) // batch) * batch if keep_tail else len(y)
-    for i in range(0, stop, batch):
-        yield x[i : i + batch], y[i : i + batch]
-    xs.clear()
-    ys.clear()
-    if keep_tail and stop < len(y):
-        xs.append(x[stop:] * sd.astype(np.float32) + mean.astype(np.float32))
-        ys.append(y[stop:])
 
 
 def _test_set(path: Path, mean, sd):
@@ -141,12 +55,11 @@ def _test_set(path: Path, mean, sd):
 
 def child(mode: str, paths: list[Path], epochs: int, batch: int, seed: int) -> dict[str, Any]:
     """One child process's measurement (run in a fresh interpreter); returns its figures."""
-    import math
-
     import keras
     import numpy as np
 
     import nnlabs  # first: it sets the Keras backend
+    from nnlabs.data.stream import BUFFER_ROW_BYTES, TripStream
     from nnlabs.data.taxi import read_trips
     from nnlabs.labs import taxi
 
@@ -167,17 +80,26 @@ def child(mode: str, paths: list[Path], epochs: int, batch: int, seed: int) -> d
         data_bytes = x.nbytes + y.nbytes
         read_s = time.perf_counter() - start
         model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0, callbacks=[timer])
+        held = None
     else:
-        n, mean, sd = _moments(train)
+        stream = TripStream(
+            train,
+            batch_size=batch,
+            shuffle_rows=SHUFFLE_ROWS,
+            scan_rows=SCAN_BATCH_ROWS,
+            seed=seed,
+        ).fit()
+        n, mean, sd = stream.n_rows_, stream.mean_, stream.scale_
         data_bytes = None
         read_s = time.perf_counter() - start
         model.fit(
-            _stream(train, mean, sd, batch, seed),
-            steps_per_epoch=math.ceil(n / batch),
+            stream.batches(),
+            steps_per_epoch=stream.steps_per_epoch,
             epochs=epochs,
             verbose=0,
             callbacks=[timer],
         )
+        held = stream.max_rows_held_
     wall = time.perf_counter() - start
     x_te, y_te = _test_set(test, mean, sd)
     pred = model.predict(x_te, batch_size=8192, verbose=0).reshape(-1)
@@ -189,12 +111,10 @@ def child(mode: str, paths: list[Path], epochs: int, batch: int, seed: int) -> d
         "train_rows": int(n),
         "train_array_mib": round(n * 8 * 4 / 1024**2, 1),
         "data_bytes_in_memory": data_bytes,
-        "stream_max_rows_held": STREAM_STATS["max_rows_held"] if mode == "stream" else None,
-        # float32 features and target, and the float64 copy made while scaling a buffer
+        "stream_max_rows_held": held if mode == "stream" else None,
+        # float32 features and target, their shuffled copy and the scan batch they came in
         "stream_max_buffer_mib": (
-            round(STREAM_STATS["max_rows_held"] * (8 * 4 + 7 * 8) / 1024**2, 1)
-            if mode == "stream"
-            else None
+            round(held * BUFFER_ROW_BYTES / 1024**2, 1) if mode == "stream" else None
         ),
         "prepare_s": round(read_s, 2),
         "epoch_s": [round(s, 2) for s in timer.seconds],

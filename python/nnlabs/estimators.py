@@ -173,6 +173,49 @@ class NetworkRegressor(RegressorMixin, _NetworkBase):
             self.history_ = _history_in_target_units(self.history_, self.model_, scale)
         return self
 
+    def fit_stream(self, stream, *, validation_data: tuple | None = None):
+        """Train on a fitted ``nnlabs.data.stream.TripStream``; return self.
+
+        Each of ``epochs`` epochs is one pass over the stream's rows
+        (``stream.steps_per_epoch`` minibatches of ``stream.batch_size``, which must equal
+        ``batch_size``), so no training row is held in memory. A stream holds no rows
+        back: ``validation_data=(X_val, y_val)`` are the rows monitored (early stopping),
+        and ``validation_fraction`` does not apply. With ``standardize_target`` the
+        target is standardized with the stream's response mean and sd.
+        """
+        self._check_params()
+        if stream.batch_size != self.batch_size:
+            raise ParameterError(
+                f"stream.batch_size must equal batch_size ({self.batch_size}); "
+                f"got {stream.batch_size}"
+            )
+        mean, scale = (stream.y_mean_, stream.y_scale_) if self.standardize_target else (0.0, 1.0)
+        fit_kwargs: dict[str, Any] = {}
+        if validation_data is not None:
+            xv = check_finite_matrix("validation X", validation_data[0]).astype(np.float32)
+            yv = self._prepare_target(validation_data[1], len(xv))
+            fit_kwargs["validation_data"] = (xv, ((yv - mean) / scale).astype(np.float32))
+            fit_kwargs["validation_batch_size"] = max(self.batch_size, PREDICT_BATCH)
+        batches = ((x, ((y - mean) / scale).astype(np.float32)) for x, y in stream.batches())
+        if self.seed is not None:
+            set_seed(self.seed)
+        model = self.build(stream.n_features_)
+        model.steps_per_execution = _steps_per_execution(self.steps_per_execution)
+        history = model.fit(
+            batches,
+            steps_per_epoch=stream.steps_per_epoch,
+            epochs=self.epochs,
+            shuffle=False,  # the stream shuffles
+            callbacks=self.callbacks() if self.callbacks else None,
+            verbose=self.verbose,
+            **fit_kwargs,
+        )
+        self._set_fitted(model, history_frame(history.history))
+        if self.standardize_target:
+            self.model_ = _rescaled(self.model_, scale, mean)
+            self.history_ = _history_in_target_units(self.history_, self.model_, scale)
+        return self
+
     def _prepare_target(self, y, n: int) -> np.ndarray:
         target = np.asarray(y, dtype=np.float64).reshape(-1)
         if len(target) != n:

@@ -175,15 +175,18 @@ class Each(Rule):
     """A sequence (tuple, list or 1-D array) whose every item follows ``item``.
 
     Returned as a tuple, so frozen settings stay hashable whatever the caller passed.
+    ``unique`` rejects a sequence that holds a value twice.
     """
 
-    def __init__(self, item: Rule, *, min_length: int = 1) -> None:
+    def __init__(self, item: Rule, *, min_length: int = 1, unique: bool = False) -> None:
         self.item = item
         self.kind = f"{item.kind}[]"
         self.min_length = min_length
+        self.unique = unique
 
     def describe(self) -> str:
-        return f"values, each {self.item.describe()}"
+        once = ", none twice" if self.unique else ""
+        return f"values, each {self.item.describe()}{once}"
 
     def check(self, name: str, value: Any) -> tuple:
         if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
@@ -193,7 +196,15 @@ class Each(Rule):
             raise ParameterError(
                 f"{name} must hold at least {self.min_length} value(s); got {len(items)}"
             )
-        return tuple(self.item.check(name, v) for v in items)
+        checked = tuple(self.item.check(name, v) for v in items)
+        if self.unique:
+            twice = sorted({v for v in checked if checked.count(v) > 1}, key=str)
+            if twice:
+                raise ParameterError(
+                    f"{name} must hold each value once; got {checked!r} "
+                    f"({', '.join(map(repr, twice))} more than once)"
+                )
+        return checked
 
 
 class Optional(Rule):
@@ -223,11 +234,20 @@ class InstanceOf(Rule):
 
 
 class Check(Rule):
-    """A rule given by a checking function ``check(name, value) -> value``."""
+    """A rule given by a checking function ``check(name, value) -> value``.
 
-    def __init__(self, check: Callable[[str, Any], Any], kind: str = "object") -> None:
+    ``description`` is the rule in words for help texts (default: ``"a <kind>"``).
+    """
+
+    def __init__(
+        self, check: Callable[[str, Any], Any], kind: str = "object", description: str = ""
+    ) -> None:
         self._check = check
         self.kind = kind
+        self.description = description
+
+    def describe(self) -> str:
+        return self.description or super().describe()
 
     def check(self, name: str, value: Any) -> Any:
         return self._check(name, value)

@@ -20,6 +20,9 @@
 #' @param rows trips sampled (the notes use 300,000).
 #' @param color `"yellow"` or `"green"` taxis.
 #' @param month the month, `"YYYY-MM"`.
+#' @param months several months, e.g. `c("2023-01", "2023-02", "2023-03")`, each
+#'   once: `rows` trips are sampled from each month's file, the network trains on the
+#'   earlier months and is tested on the last one (a split by time); replaces `month`.
 #' @param data_dir folder with the data files; `NULL` uses `NNLABS_DATA_DIR`.
 #' @param download whether missing files may be downloaded.
 #' @param epochs maximum training epochs.
@@ -32,7 +35,9 @@
 #' @param notes `TRUE` runs the notes' protocol (standardizing with all rows).
 #' @param cache,out_dir,n_jobs as in [hitters_lab()].
 #' @param ... further settings of the Python `TaxiSettings`, e.g.
-#'   `embedding_dim = 4`, `batch_size = 1024`, or `zones` (a zone lookup data frame).
+#'   `embedding_dim = 4`, `batch_size = 1024`, `memory_budget_mb = 512` (past it,
+#'   several months' networks train from a stream of the files), or `zones` (a zone
+#'   lookup data frame).
 #' @return an object of class `nnlabs_taxi` / `nnlabs_result`.
 #' @export
 #' @examples
@@ -42,8 +47,8 @@
 #'   fit
 #' }
 #' }
-taxi_lab <- function(data = NULL, rows = NULL, color = NULL, month = NULL, data_dir = NULL,
-                     download = TRUE, epochs = NULL, repeats = NULL, seed = NULL, notes = FALSE,
+taxi_lab <- function(data = NULL, rows = NULL, color = NULL, month = NULL, months = NULL,
+                     data_dir = NULL, download = TRUE, epochs = NULL, repeats = NULL, seed = NULL, notes = FALSE,
                      cache = TRUE, out_dir = NULL, n_jobs = NULL, ...) {
   if (!is.null(month)) {
     month <- arg_string(month, "month")
@@ -51,7 +56,8 @@ taxi_lab <- function(data = NULL, rows = NULL, color = NULL, month = NULL, data_
   }
   checked <- check_lab_args(cache, out_dir, notes, n_jobs)
   settings <- list(
-    rows = rows, color = color, month = month, epochs = epochs, repeats = repeats, seed = seed
+    rows = rows, color = color, month = month, months = months, epochs = epochs,
+    repeats = repeats, seed = seed
   )
   inputs <- lab_inputs(checked)
   inputs$download <- arg_flag(download, "download")

@@ -51,6 +51,7 @@ __all__ = [
     "TAXI_COLUMNS",
     "TLC_BASE_URL",
     "TripFilter",
+    "count_trips",
     "download_trips",
     "download_zone_lookup",
     "find_trips",
@@ -59,6 +60,7 @@ __all__ = [
     "load_zone_lookup",
     "read_trips",
     "trip_filename",
+    "trip_scanner",
     "trip_url",
     "zone_lookup_url",
 ]
@@ -299,6 +301,84 @@ def _scan_columns(schema: pa.Schema, mapping: dict[str, str]) -> dict[str, pc.Ex
     return cols
 
 
+def trip_scanner(
+    paths: list[str | os.PathLike[str]],
+    *,
+    color: str | None = None,
+    trip_filter: TripFilter | None = None,
+    extra_columns: tuple[str, ...] = (),
+    batch_rows: int = 65_536,
+    low_memory: bool = False,
+) -> ds.Scanner:
+    """A pyarrow scan of TLC trip files with ``read_trips``' projection and filter.
+
+    The files are read in the order given, each in file order; only the columns the
+    lab needs are read and the filter runs inside the scan, so rows that fail it are
+    never materialized. ``paths`` must share one schema (one color, the first file's
+    column names; ``color`` None detects it). Batches hold at most ``batch_rows`` rows,
+    with the columns of ``TAXI_COLUMNS`` (types and units as ``read_trips``) and the
+    numeric ``extra_columns`` the first file has (float32). Iterate it with
+    ``.to_batches()`` (pyarrow record batches) or read it whole with ``.to_table()``.
+    ``low_memory`` reads one row group at a time, without pyarrow's pre-buffering of
+    column chunks and read-ahead (for streaming: memory then holds about one row group).
+
+    Raises DataError for a missing or unreadable file or a missing column.
+    """
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise ParameterError("paths must name at least one trip file; got none")
+    batch_rows = check_int("batch_rows", batch_rows, minimum=1)
+    trip_filter = TripFilter() if trip_filter is None else trip_filter
+    if not isinstance(trip_filter, TripFilter):
+        raise ParameterError(f"trip_filter must be a TripFilter or None; got {trip_filter!r}")
+    schema = read_schema(paths[0])
+    color = check_choice(
+        "color", detect_color(schema, paths[0]) if color is None else color, TAXI_COLORS
+    )
+    cols = _scan_columns(schema, taxi_columns(schema, color, paths[0]))
+    projection = {name: cols[name].cast(_DTYPES[name]) for name in TAXI_COLUMNS}
+    for name in extra_columns:
+        actual = find_column(schema, name)
+        if actual is not None and type_matches(schema.field(actual).type, "number"):
+            projection[name] = pc.field(actual).cast(pa.float32())
+    for path in paths[1:]:
+        read_schema(path)  # a missing or unreadable file fails here, named
+    try:
+        dataset = ds.dataset([str(p) for p in paths], format="parquet")
+        frugal = {
+            "batch_readahead": 1,
+            "fragment_readahead": 1,
+            "fragment_scan_options": ds.ParquetFragmentScanOptions(pre_buffer=False),
+        }
+        return dataset.scanner(
+            columns=projection,
+            filter=trip_filter._expression(cols),
+            batch_size=batch_rows,
+            **(frugal if low_memory else {}),
+        )
+    except (pa.ArrowException, OSError) as exc:
+        names = ", ".join(str(p) for p in paths)
+        raise DataError(f"{names}: could not read the trip records ({exc})") from exc
+
+
+def count_trips(
+    path: str | os.PathLike[str],
+    *,
+    color: str | None = None,
+    trip_filter: TripFilter | None = None,
+) -> int:
+    """The number of trips of one file that pass ``trip_filter`` (the notes' by default).
+
+    Counted inside the scan, without materializing the rows; the count ``read_trips``
+    would return before sampling.
+    """
+    scanner = trip_scanner([path], color=color, trip_filter=trip_filter)
+    try:
+        return int(scanner.count_rows())
+    except (pa.ArrowException, OSError) as exc:
+        raise DataError(f"{path}: could not read the trip records ({exc})") from exc
+
+
 def read_trips(
     source: str | os.PathLike[str],
     *,
@@ -339,25 +419,14 @@ def read_trips(
     """
     path = Path(source)
     trip_filter = TripFilter() if trip_filter is None else trip_filter
-    if not isinstance(trip_filter, TripFilter):
-        raise ParameterError(f"trip_filter must be a TripFilter or None; got {trip_filter!r}")
     if n is not None:
         n = check_int("n", n, minimum=1)
     seed = check_int("seed", seed, minimum=0)
-    schema = read_schema(path)
-    if color is None:
-        color = detect_color(schema, path)
-    color = check_choice("color", color, TAXI_COLORS)
-    mapping = taxi_columns(schema, color, path)
-    cols = _scan_columns(schema, mapping)
-    projection = {name: cols[name].cast(_DTYPES[name]) for name in TAXI_COLUMNS}
-    for name in extra_columns:
-        actual = find_column(schema, name)
-        if actual is not None and type_matches(schema.field(actual).type, "number"):
-            projection[name] = pc.field(actual).cast(pa.float32())
+    scanner = trip_scanner(
+        [path], color=color, trip_filter=trip_filter, extra_columns=extra_columns
+    )
     try:
-        dataset = ds.dataset(path, format="parquet")
-        table = dataset.to_table(columns=projection, filter=trip_filter._expression(cols))
+        table = scanner.to_table()
     except (pa.ArrowException, OSError) as exc:
         raise DataError(f"{path}: could not read the trip records ({exc})") from exc
     if table.num_rows == 0:

@@ -1,15 +1,17 @@
 """The one pipeline every lab runs: split, design, fit, score, intervals, result, save.
 
 ``run_lab(spec, ...)`` executes a ``LabSpec``. Repeat r draws its split with
-``seed + r`` (or takes the explicit indices given), builds the design on the training
-rows, fits every model (networks through the cache), scores the test rows, and keeps
-the first split's models, predictions, history and extras. Intervals come from the
-repeats (corrected resampled t) or, for one split, a paired bootstrap over test rows.
+``seed + r`` (or takes the explicit indices given, or the lab's own split), builds
+the design on the training rows, fits every model (networks through the cache),
+scores the test rows, and keeps the first split's models, predictions, history and
+extras. Intervals come from the repeats (corrected resampled t) or, for one split, a
+paired bootstrap over test rows.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import time
 from collections.abc import Iterator
@@ -85,7 +87,8 @@ def run_lab(
     if out_dir is not None:  # a folder that cannot be written fails now, not after training
         check_writable_dir(out_dir, "out_dir")
     data = spec.load(settings, **inputs)
-    splits = list(_splits(len(data.y), settings, train_index, test_index))
+    own = spec.split(data, settings) if spec.split is not None and test_index is None else None
+    splits = list(_splits(len(data.y), settings, train_index, test_index, own))
     if lasso_fold_ids is not None:
         if test_index is None:
             raise ParameterError("lasso_fold_ids needs an explicit split (test_index)")
@@ -189,7 +192,18 @@ def limit_threads(threads: int) -> None:
             pass
 
 
-def _splits(n: int, settings, train_index, test_index) -> Iterator[Split]:
+def _splits(n: int, settings, train_index, test_index, own: Split | None = None) -> Iterator[Split]:
+    """The repeats' splits: explicit indices, else the lab's own split, else random ones."""
+    if own is not None:
+        if train_index is not None:
+            raise ParameterError("train_index needs test_index as well")
+        if settings.repeats > 1:
+            raise ParameterError(
+                f"repeats must be 1 when the lab splits its rows itself (a split by time); "
+                f"got {settings.repeats}"
+            )
+        yield explicit_split(n, own.train, own.test)
+        return
     if test_index is None:
         if train_index is not None:
             raise ParameterError("train_index needs test_index as well")
@@ -262,6 +276,12 @@ def _fit(spec: LabSpec, name: str, design: Design, settings, store, repeat: int)
     validation = (
         (design.test[model.input], design.y_test) if settings.validation == "test" else None
     )
+    stream = design.streams.get(model.input)
+    if stream is not None:  # not cached: the key would have to cover the files
+        if validation is None:
+            cut = math.ceil(len(x) * (1.0 - settings.validation_fraction))
+            validation = (x[cut:], design.y_train[cut:])
+        return estimator.fit_stream(stream, validation_data=validation)
     return fit_network(
         estimator,
         x,

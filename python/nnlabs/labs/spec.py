@@ -263,13 +263,19 @@ class Design:
     """The model inputs of one split, fitted on its training rows only.
 
     ``train`` and ``test`` map an input name (``Model.input``) to a float matrix of the
-    training (n_train, p) or test (n_test, p) rows.
+    training (n_train, p) or test (n_test, p) rows. ``streams`` maps an input name to a
+    fitted ``nnlabs.data.stream.TripStream`` of its training rows when they are read
+    from files rather than held: a network with that input trains from the stream
+    (``NetworkRegressor.fit_stream``), validated on the last ``validation_fraction`` of
+    ``train``'s rows (a sample the other models train on), or on the test rows under
+    ``validation="test"``.
     """
 
     train: dict[str, np.ndarray]
     test: dict[str, np.ndarray]
     y_train: np.ndarray
     y_test: np.ndarray
+    streams: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of_rows(cls, split: Split, y: np.ndarray, **matrices: np.ndarray) -> Design:
@@ -391,6 +397,10 @@ class LabSpec:
             run generates.
         notes_table: the notes' own figures, model -> column of ``table`` -> value,
             shown beside the run's in the report (a model the notes lack shows none).
+        split: ``split(data, settings) -> Split | None``: the lab's own split of its
+            rows (e.g. by time: train on earlier months, test on the last), used for
+            the one repeat instead of a random split; None from it, or no ``split``,
+            means random splits. Explicit ``train_index``/``test_index`` win over it.
     """
 
     name: str
@@ -416,6 +426,7 @@ class LabSpec:
     features: Callable[[LabData], Mapping[str, Mapping[str, str]]] | None = None
     model_card: Callable[[Any], dict[str, Any]] | None = None
     notes_table: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    split: Callable[[LabData, Any], Split | None] | None = None
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:

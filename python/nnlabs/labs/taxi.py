@@ -12,6 +12,7 @@ standardizing zone ids as numbers; see ``nnlabs.labs._taxi_embedding``.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,9 @@ import numpy as np
 import pandas as pd
 
 from nnlabs.data import taxi as taxi_data
-from nnlabs.errors import DataError
+from nnlabs.data._paths import check_month
+from nnlabs.data.stream import BUFFER_ROW_BYTES, TripStream, read_kept, sample_positions
+from nnlabs.errors import DataError, ParameterError
 from nnlabs.estimators import NetworkRegressor
 from nnlabs.features import fit_scaler
 from nnlabs.labs._result import LabResult
@@ -43,8 +46,10 @@ from nnlabs.networks import DenseBlock, dense_network
 from nnlabs.splits import Split
 from nnlabs.validation import (
     Check,
+    Each,
     InstanceOf,
     Interval,
+    Optional,
     Options,
     Rule,
     check_finite_columns,
@@ -69,13 +74,19 @@ RATE_CODES = {
     6: "Group ride",
     99: "Unknown",
 }
+# Bytes the in-memory lab holds per training trip: loading 200,000 synthetic trips and
+# building both networks' design matrices took 640 bytes of arrays and 870 bytes of peak
+# resident memory a trip; fitting adds float32 copies and the baselines' working memory.
+MEMORY_ROW_BYTES = 1024
 # `nnlabs run taxi --notes`: standardize with the means and sds of all sampled rows.
 NOTES_PROTOCOL = {"scaling": "all"}
 
 
 def _month(name: str, value: Any) -> str:
-    taxi_data.trip_filename(month=value)  # raises ParameterError unless 'YYYY-MM'
-    return value
+    return check_month(name, value)  # raises ParameterError unless 'YYYY-MM'
+
+
+_MONTH = Check(_month, "str", "a 'YYYY-MM' month such as '2023-01'")
 
 
 @dataclass(frozen=True)
@@ -86,7 +97,16 @@ class TaxiSettings(LabSettings):
     ``scaling="train"`` (default) standardizes with the training rows' means and sds;
     ``"all"`` uses all sampled rows, as the notes do (errata T1). ``color`` and ``month``
     name the TLC file (``yellow_tripdata_2023-01.parquet``), found through ``data_dir``
-    or ``NNLABS_DATA_DIR`` (or downloaded). ``embedding_dim`` and ``n_zones`` shape the
+    or ``NNLABS_DATA_DIR`` (or downloaded). ``months`` (``"YYYY-MM"``, each once, in any
+    order) replaces ``month`` with several files: ``rows`` trips are sampled from each,
+    and the split is by time, the earlier months training and the last one testing
+    (``time_split``). When the training months' trips would take more than
+    ``memory_budget_mb`` MiB in memory (``MEMORY_ROW_BYTES`` a trip), the two networks
+    train from a stream of the parquet files (``nnlabs.data.stream.TripStream``, every
+    training trip once an epoch), standardized with the streamed trips' statistics; the
+    Lasso and the trees train on a uniform sample of the training trips that fits half
+    the budget, whose last ``validation_fraction`` are the networks' validation rows
+    (left out of the stream). ``embedding_dim`` and ``n_zones`` shape the
     zone-embedding model; its hidden layers and training are the notes' network's.
     """
 
@@ -94,6 +114,8 @@ class TaxiSettings(LabSettings):
     rows: int = 300_000
     color: str = "yellow"
     month: str = "2023-01"
+    months: tuple[str, ...] | None = None  # several months: a split by time
+    memory_budget_mb: float = 2048.0  # past it, the networks train from a stream
     trip_filter: taxi_data.TripFilter = field(default_factory=taxi_data.TripFilter)
     validation_fraction: float = 0.1
     units: tuple[int, ...] = (256, 128, 64)
@@ -107,12 +129,18 @@ class TaxiSettings(LabSettings):
         "sample_seed": Interval(int, 0, None),
         "rows": Interval(int, 1, None),
         "color": Options(taxi_data.TAXI_COLORS),
-        "month": Check(_month, "str"),
+        "month": _MONTH,
+        "months": Optional(Each(_MONTH, unique=True)),
+        "memory_budget_mb": Interval(float, 0, None, closed="neither"),
         "trip_filter": InstanceOf(taxi_data.TripFilter),
         "patience": Interval(int, 1, None),
         "embedding_dim": Interval(int, 1, None),
         "n_zones": Interval(int, 2, None),
     }
+
+    def month_list(self) -> tuple[str, ...]:
+        """The months read, oldest first: ``months`` sorted, or ``(month,)``."""
+        return tuple(sorted(self.months)) if self.months is not None else (self.month,)
 
 
 def _blocks(settings: TaxiSettings) -> list[DenseBlock]:
@@ -222,12 +250,19 @@ def load_data(
     data_dir: str | os.PathLike | None,
     download: bool,
 ) -> tuple[pd.DataFrame, str]:
-    """The sampled, filtered trips (at most ``settings.rows``) and their source.
+    """The sampled, filtered trips (at most ``settings.rows`` a month) and their source.
 
-    ``data`` None reads ``settings.color``/``settings.month`` from ``data_dir`` (default
-    ``NNLABS_DATA_DIR``) or downloads it; a path reads that file; a frame is validated and
-    sampled here.
+    ``data`` None reads each of ``settings.month_list()`` for ``settings.color`` from
+    ``data_dir`` (default ``NNLABS_DATA_DIR``) or downloads it; a path reads that file; a
+    frame is validated and sampled here. With several months the trips are
+    ``load_months``' (its in-memory trips only: past ``memory_budget_mb`` a sample of the
+    training months, without the stream ``load`` keeps).
     """
+    if settings.months is not None and data is not None:
+        raise ParameterError(
+            "months reads the TLC files of data_dir / NNLABS_DATA_DIR; it needs data=None, "
+            f"got data of type {type(data).__name__}"
+        )
     if isinstance(data, pd.DataFrame):
         trips = check_trips(data)
         if settings.rows < len(trips):
@@ -237,14 +272,132 @@ def load_data(
             trips = trips.iloc[pick].reset_index(drop=True)
         return trips, "data frame given to run()"
     if data is None:
-        path = taxi_data.find_trips(
-            settings.color, settings.month, data_dir=data_dir, download=download
-        )
-        color = settings.color
-    elif isinstance(data, (str, os.PathLike)):
-        path, color = Path(data), None
+        if len(settings.month_list()) > 1:
+            trips, source, _ = load_months(settings, data_dir=data_dir, download=download)
+            return trips, source
+        path = month_files(settings, data_dir=data_dir, download=download)[0]
+        return _read_month(path, settings, settings.color), str(path)
+    if isinstance(data, (str, os.PathLike)):
+        return _read_month(Path(data), settings, None), str(data)
+    raise DataError(f"data must be a DataFrame or a file path; got {type(data).__name__}")
+
+
+def month_files(
+    settings: TaxiSettings, *, data_dir: str | os.PathLike | None = None, download: bool = True
+) -> list[Path]:
+    """The TLC file of each of ``settings.month_list()``, oldest first (``find_trips``)."""
+    return [
+        taxi_data.find_trips(settings.color, m, data_dir=data_dir, download=download)
+        for m in settings.month_list()
+    ]
+
+
+def load_months(
+    settings: TaxiSettings,
+    *,
+    data_dir: str | os.PathLike | None = None,
+    download: bool = True,
+) -> tuple[pd.DataFrame, str, TripStream | None]:
+    """Several months: the training months' trips, then the last month's; their source.
+
+    ``rows`` trips are sampled from each month, as ``read_trips(n=rows)`` draws them. The
+    training trips come first, shuffled (``settings.seed``; the networks' validation
+    rows are their last ``validation_fraction``), with a ``month`` column (0 = oldest).
+    When they would take more than ``memory_budget_mb`` in memory, those in the frame
+    are a uniform sample that fits half the budget and the third value is a fitted
+    ``TripStream`` of every training trip but the sample's validation rows; else None.
+    """
+    paths = month_files(settings, data_dir=data_dir, download=download)
+    *train, last = paths
+    count = {"color": settings.color, "trip_filter": settings.trip_filter}
+    counts = [taxi_data.count_trips(p, **count) for p in train]
+    keep = [sample_positions(c, settings.rows, settings.sample_seed) for c in counts]
+    kept = [c if k is None else int(k.sum()) for c, k in zip(counts, keep, strict=True)]
+    budget = settings.memory_budget_mb * 2**20
+    streaming = sum(kept) * MEMORY_ROW_BYTES > budget
+    if streaming:
+        frames = _memory_sample(train, counts, keep, kept, settings)
     else:
-        raise DataError(f"data must be a DataFrame or a file path; got {type(data).__name__}")
+        frames = [_read_month(p, settings, settings.color) for p in train]
+    trips = pd.concat(
+        [f.assign(month=np.int16(k)) for k, f in enumerate(frames)], ignore_index=True
+    )
+    order = np.random.default_rng(settings.seed).permutation(len(trips))
+    trips = trips.iloc[order].reset_index(drop=True)
+    stream = _training_stream(train, counts, keep, trips, settings) if streaming else None
+    test = _read_month(last, settings, settings.color).assign(month=np.int16(len(train)))
+    trips = pd.concat([trips.drop(columns=["_pos"], errors="ignore"), test], ignore_index=True)
+    return trips, ", ".join(map(str, paths)), stream
+
+
+def _memory_sample(
+    paths: list[Path],
+    counts: list[int],
+    keep: list[np.ndarray | None],
+    kept: list[int],
+    settings: TaxiSettings,
+) -> list[pd.DataFrame]:
+    """A uniform sample of the kept training trips that fits half the memory budget.
+
+    One frame per file, with ``_pos``: each trip's position among the file's filtered trips.
+    """
+    budget = settings.memory_budget_mb * 2**20
+    wanted = max(int(budget / 2 // MEMORY_ROW_BYTES), 2 * settings.lasso_folds)
+    total = sum(kept)
+    pick = np.sort(
+        np.random.default_rng(settings.sample_seed).choice(
+            total, size=min(wanted, total), replace=False
+        )
+    )
+    offsets = np.cumsum([0, *kept])
+    frames = []
+    for k, path in enumerate(paths):
+        local = pick[(pick >= offsets[k]) & (pick < offsets[k + 1])] - offsets[k]
+        positions = np.flatnonzero(keep[k]) if keep[k] is not None else np.arange(counts[k])
+        mask = np.zeros(counts[k], dtype=bool)
+        mask[positions[local]] = True
+        rows = read_kept(
+            path,
+            mask,
+            color=settings.color,
+            trip_filter=settings.trip_filter,
+            extra_columns=(RATE_CODE,),
+        )
+        frames.append(check_trips(rows, name=str(path)).assign(_pos=positions[local]))
+    return frames
+
+
+def _training_stream(
+    paths: list[Path],
+    counts: list[int],
+    keep: list[np.ndarray | None],
+    trips: pd.DataFrame,
+    settings: TaxiSettings,
+) -> TripStream:
+    """Every kept training trip but the validation rows (the last of ``trips``), fitted."""
+    masks = [
+        np.ones(c, dtype=bool) if k is None else k.copy() for c, k in zip(counts, keep, strict=True)
+    ]
+    if settings.validation == "split":
+        n = len(trips)
+        held = trips.iloc[math.ceil(n * (1.0 - settings.validation_fraction)) :]
+        for month, pos in zip(held["month"], held["_pos"], strict=True):
+            masks[int(month)][int(pos)] = False
+    budget = settings.memory_budget_mb * 2**20
+    shuffle_rows = int(max(settings.batch_size, min(262_144, budget / 4 // BUFFER_ROW_BYTES)))
+    return TripStream(
+        paths,
+        batch_size=settings.batch_size,
+        keep=masks,
+        trip_filter=settings.trip_filter,
+        color=settings.color,
+        shuffle_rows=shuffle_rows,
+        seed=settings.network_seed,
+    ).fit()
+
+
+def _read_month(path: Path, settings: TaxiSettings, color: str | None) -> pd.DataFrame:
+    """One file's filtered trips, a sample of ``settings.rows`` (``read_trips``), checked."""
     trips = taxi_data.read_trips(
         path,
         color=color,
@@ -253,7 +406,7 @@ def load_data(
         seed=settings.sample_seed,
         extra_columns=(RATE_CODE,),
     )
-    return check_trips(trips, name=str(path)), str(path)
+    return check_trips(trips, name=str(path))
 
 
 def design_matrices(
@@ -280,8 +433,12 @@ def load(
     data_dir: str | os.PathLike | None = None,
     download: bool = True,
 ) -> LabData:
-    """The sampled trips (``load_data``) with their zone-lookup features."""
-    trips, source = load_data(settings, data, data_dir, download)
+    """The sampled trips (``load_data``, ``load_months``) with their zone-lookup features."""
+    stream = None
+    if data is None and len(settings.month_list()) > 1:
+        trips, source, stream = load_months(settings, data_dir=data_dir, download=download)
+    else:
+        trips, source = load_data(settings, data, data_dir, download)
     if len(trips) < 2 * settings.lasso_folds:
         raise DataError(
             f"{source}: at least {2 * settings.lasso_folds} trips are needed; got {len(trips)}"
@@ -309,7 +466,36 @@ def load(
         "groups": trip_groups(trips, zones),
     }
     facts["rate_code_given"] = RATE_CODE in trips.columns
+    if "month" in trips.columns:  # several months: each trip's month, 0 = the oldest
+        x["month"] = trips["month"].to_numpy(dtype=np.int64)
+        facts["months"] = list(settings.month_list())
+    if stream is not None:
+        if settings.scaling == "all":
+            raise ParameterError(
+                "scaling must be 'train' when the training trips are streamed (past "
+                f"memory_budget_mb={settings.memory_budget_mb:g}); got 'all'"
+            )
+        x["stream"], x["zone_lookup"] = stream, zones
+        facts["streamed_trips"] = stream.n_rows_
     return LabData(y=trips[RESPONSE].to_numpy(dtype=np.float64), x=x, extras=facts)
+
+
+def time_split(data: LabData, settings: TaxiSettings) -> Split | None:
+    """With several months, train on the earlier months and test on the last one.
+
+    The training rows keep ``load_months``' random order (``settings.seed``), so that the
+    validation rows (the last ``validation_fraction`` of them) are a random subset of
+    the earlier months, as under a random split. None with one month: the runner's
+    random split.
+    """
+    if "month" not in data.x:
+        return None
+    month = data.x["month"]
+    last = month == month.max()
+    train = np.flatnonzero(~last)
+    if train.size == 0:
+        raise DataError("months: the earlier months hold no trips to train on")
+    return Split(train=train, test=np.flatnonzero(last))
 
 
 def trip_groups(trips: pd.DataFrame, zones: pd.DataFrame) -> pd.DataFrame:
@@ -352,9 +538,7 @@ def model_card(result: LabResult) -> dict[str, Any]:
         "Flat airport fares: trips to or from JFK (rate code 2) pay a flat fare whatever "
         "the distance, so a model of the metered fare errs on them unless it learns the "
         "zones (see the rate-code subgroups).",
-        f"A single month ({s.month}, {s.color} taxis); the yellow file available here holds "
-        "only the first 100,000 trips of January (1-2 January, a holiday): fares, traffic "
-        "and demand of other days and seasons are not represented.",
+        _period(s),
         "The notes' network standardizes zone ids as numbers: zone 132 (JFK) is 'near' "
         "zone 131 to it; the embedding network treats zones as categories.",
         "Fares outside 2.5-200 dollars, trips under 1 or over 120 minutes or outside "
@@ -370,10 +554,51 @@ def model_card(result: LabResult) -> dict[str, Any]:
     }
 
 
+def _period(s: TaxiSettings) -> str:
+    """The model card's failure mode about the months the trips come from."""
+    if s.months is None:
+        return (
+            f"A single month ({s.month}, {s.color} taxis); the yellow file available here "
+            "holds only the first 100,000 trips of January (1-2 January, a holiday): fares, "
+            "traffic and demand of other days and seasons are not represented."
+        )
+    *train, test = s.month_list()
+    return (
+        f"Trained on {', '.join(train)} and tested on {test} ({s.color} taxis): the test "
+        "month is later than every training trip, as in use; seasons outside these months "
+        "are not represented."
+    )
+
+
 def standardize(data: LabData, split: Split, settings: TaxiSettings) -> Design:
-    """The notes' standardized predictors (``x``) and the embedding model's inputs (``xe``)."""
-    xs, xe = design_matrices(data.x["x7"], data.x["zones"], split.train, settings.scaling)
-    return Design.of_rows(split, data.y, x=xs, xe=xe)
+    """The notes' standardized predictors (``x``) and the embedding model's inputs (``xe``).
+
+    With a training stream (``load_months`` past the memory budget) both are
+    standardized with the streamed trips' statistics, and the networks' inputs are
+    streams as well (``Design.streams``).
+    """
+    stream = data.x.get("stream")
+    if stream is None:
+        xs, xe = design_matrices(data.x["x7"], data.x["zones"], split.train, settings.scaling)
+        return Design.of_rows(split, data.y, x=xs, xe=xe)
+    xs = stream.standardize(data.x["x7"]).astype(np.float64)
+    xe = _embedding_inputs(xs, data.x["zones"], data.x["x7"])
+    design = Design.of_rows(split, data.y, x=xs, xe=xe)
+    zones = data.x["zone_lookup"]
+
+    def embedding_batch(raw: np.ndarray, s: TripStream) -> np.ndarray:
+        pu, do = (raw[:, PREDICTORS.index(c)] for c in ZONE_IDS)
+        return _embedding_inputs(s.standardize(raw), zone_features(pu, do, zones).to_numpy(), raw)
+
+    design.streams = {"x": stream, "xe": stream.with_transform(embedding_batch)}
+    return design
+
+
+def _embedding_inputs(xs: np.ndarray, zone_flags: np.ndarray, raw: np.ndarray) -> np.ndarray:
+    """The embedding model's matrix: standardized non-zone predictors, flags, raw zone ids."""
+    zone_cols = [PREDICTORS.index(c) for c in ZONE_IDS]
+    other = [j for j in range(raw.shape[1]) if j not in zone_cols]
+    return np.hstack([xs[:, other], zone_flags, raw[:, zone_cols]])
 
 
 def split_extras(split: SplitContext) -> dict[str, Any]:
@@ -396,9 +621,18 @@ def table_with_gain(scores: pd.DataFrame) -> pd.DataFrame:
 def footer(result: LabResult) -> list[str]:
     """How many trips, and where they came from."""
     e = result.extras
-    return [
+    lines = [
         f"{e['n_trips']:,} trips ({e['n_train']:,} train / {e['n_test']:,} test) from {e['source']}"
     ]
+    if "months" in e:
+        *train, test = e["months"]
+        lines.append(f"Split by time: trained on {', '.join(train)}, tested on {test}")
+    if "streamed_trips" in e:
+        lines.append(
+            f"Networks trained from a stream of {e['streamed_trips']:,} trips (past the "
+            f"memory budget); the Lasso and the trees on a sample of {e['n_train']:,}"
+        )
+    return lines
 
 
 SPEC = LabSpec(
@@ -433,6 +667,7 @@ SPEC = LabSpec(
     saved_models={"embedding_model": EMB},
     notes_protocol=NOTES_PROTOCOL,
     inputs=("data", "zones", "data_dir", "download"),
+    split=time_split,
     subgroups=subgroups,
     features=features,
     model_card=model_card,
@@ -447,7 +682,9 @@ def run(settings: TaxiSettings | None = None, **kwargs: Any) -> LabResult:
     """Run the taxi lab; Table 11.34 plus the zone-embedding model.
 
     ``data=`` None (default) finds ``<color>_tripdata_<month>.parquet`` in ``data_dir``
-    / ``NNLABS_DATA_DIR`` (or downloads it unless ``download=False``); a parquet path;
+    / ``NNLABS_DATA_DIR`` (or downloads it unless ``download=False``), one file per
+    month of ``months=["2023-01", "2023-02", ...]`` when given (then trained on the
+    earlier months and tested on the last, ``time_split``); a parquet path;
     or a frame shaped like ``nnlabs.data.taxi.read_trips``' output (already filtered).
     ``zones=`` TLC's zone lookup frame (default: ``taxi_zone_lookup.csv``, found like
     the trips). ``out_dir`` also receives ``taxi_embedding_model.keras``. The other

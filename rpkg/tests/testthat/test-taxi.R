@@ -46,6 +46,22 @@ test_that("taxi_lab() checks its arguments in R", {
   expect_error(taxi_lab(download = "no"), "download must be TRUE or FALSE")
 })
 
+test_that("taxi_lab() takes several months, each once", {
+  skip_if_no_lab("taxi")
+  expect_error(taxi_lab(months = 202301), "months must be a character vector")
+  err <- tryCatch(taxi_lab(months = c("2023-01", "2023-01")), error = identity)
+  expect_s3_class(err, "nnlabs_parameter_error")
+  expect_match(conditionMessage(err), "months must hold each value once", fixed = TRUE)
+  empty <- tempfile("taxi-months")
+  dir.create(empty)
+  err <- tryCatch(
+    taxi_lab(months = c("2023-02", "2023-01"), data_dir = empty, download = FALSE, epochs = 1L),
+    error = identity
+  )
+  expect_s3_class(err, "nnlabs_error")
+  expect_match(conditionMessage(err), "yellow_tripdata_2023-01.parquet")
+})
+
 test_that("a missing trip file is an nnlabs_error naming the file", {
   skip_if_no_lab("taxi")
   empty <- tempfile("taxi-data")
