@@ -37,6 +37,15 @@ WHY_NOT_MET = {
         "Adam's update are memory-bound; the best configuration (JAX) is within a few "
         "points of the goal and the runs vary by more than that"
     ),
+    "hitters `--repeats": (
+        "a serial run already spreads each fit's ops over both cores, each worker pays its "
+        "own TensorFlow start-up, and the data, analyses and intervals run once in the "
+        "parent (docs/performance.md, repeats in parallel)"
+    ),
+    "movies `--repeats": (
+        "as for Hitters; the movie lab's networks are tiny, so fixed costs outside the "
+        "repeats are most of its minute (docs/performance.md)"
+    ),
     "taxi net, batch 512, share": (
         "TensorFlow's per-op overhead dominates at batch 512; only the JAX backend fuses "
         "the step into one compiled program"
