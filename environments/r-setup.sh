@@ -40,20 +40,9 @@ command -v pandoc >/dev/null 2>&1 || missing+=(pandoc)
 
 if ((${#missing[@]} > 0)); then
   echo "R side: missing ${missing[*]}"
-  if [[ -r /etc/debian_version ]] && command -v apt-get >/dev/null 2>&1; then
-    if [[ ${EUID} -eq 0 ]]; then
-      as_root=()
-    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-      as_root=(sudo -n)
-    else
-      echo "Install them as root: apt-get install --no-install-recommends ${missing[*]}" >&2
-      exit 1
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    # Wait for another apt run (a shared machine) rather than fail on its lock.
-    "${as_root[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
-    "${as_root[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
-  else
+  status=0
+  bash "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" "${missing[@]}" || status=$?
+  if ((status == 3)); then
     quoted="$(printf '"%s", ' "${R_PACKAGES[@]}")"
     cat >&2 <<MSG
 This is not a Debian/Ubuntu system with apt. Install by hand:
@@ -62,6 +51,8 @@ This is not a Debian/Ubuntu system with apt. Install by hand:
   (renv::restore() in the repository installs the R package's own dependencies at the
   versions in renv.lock).
 MSG
+    exit 1
+  elif ((status != 0)); then
     exit 1
   fi
 fi

@@ -270,14 +270,7 @@ class TripStream:
     def _file_rows(self, k: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """File ``k``'s kept rows, scan batch by scan batch: raw x (b, p) and y, float32."""
         mask, start = self.keep[k], 0
-        scanner = trip_scanner(
-            [self.paths[k]],
-            color=self.color,
-            trip_filter=self.trip_filter,
-            batch_rows=self.scan_rows,
-            low_memory=True,
-        )
-        for batch in scanner.to_batches():
+        for batch in self._batches(k):
             rows = batch.num_rows
             if rows == 0:
                 continue
@@ -294,14 +287,17 @@ class TripStream:
 
     def _count(self, k: int) -> int:
         """File ``k``'s filtered trips, counted scan batch by scan batch."""
-        scanner = trip_scanner(
+        return sum(batch.num_rows for batch in self._batches(k))
+
+    def _batches(self, k: int):
+        """File ``k``'s filtered trips as pyarrow record batches of ``scan_rows`` at most."""
+        return trip_scanner(
             [self.paths[k]],
             color=self.color,
             trip_filter=self.trip_filter,
             batch_rows=self.scan_rows,
             low_memory=True,
-        )
-        return sum(batch.num_rows for batch in scanner.to_batches())
+        ).to_batches()
 
     def _transform(self, x: np.ndarray) -> np.ndarray:
         if self.transform is None:
