@@ -39,19 +39,21 @@ lint: sync
 	$(VENV)/bin/ruff check python tests bench environments crosscheck notebooks
 	$(VENV)/bin/ruff format --check python tests bench environments crosscheck notebooks
 
+# Two workers (pytest-xdist): much of the suite waits on child processes and the browser.
+PYTEST_WORKERS ?= 2
 pytest: sync
 	bash environments/browser-setup.sh
-	$(VENV)/bin/python -m pytest -q
+	$(VENV)/bin/python -m pytest -q -n $(PYTEST_WORKERS)
 
-# The benchmarks (bench/, BENCHMARKS.md): the JAX backend and R's glmnet join the
-# environment; `make run` syncs back to the locked default set.
+# The benchmarks (bench/, BENCHMARKS.md): the locked `bench` group (JAX, PyTorch) and
+# R's glmnet join the environment; `make run` syncs back to the locked default set.
 bench: uv
-	$(UV) sync --locked --extra jax
+	$(UV) sync --locked --group bench
 	bash environments/r-setup.sh glmnet
 	$(VENV)/bin/python -m bench.run
 
 bench-quick: uv
-	$(UV) sync --locked --extra jax
+	$(UV) sync --locked --group bench
 	bash environments/r-setup.sh glmnet
 	$(VENV)/bin/python -m bench.run --quick
 

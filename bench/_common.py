@@ -21,11 +21,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-WORK = BENCH / "_work"  # gitignored: synthetic data, the torch venv, logs
+WORK = BENCH / "_work"  # gitignored: synthetic data, logs
 RESULTS = BENCH / "results.json"
 REPORT = ROOT / "BENCHMARKS.md"
-TORCH_WHEEL = Path("/opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl")
-TORCH_VENV = WORK / "venv"
 REAL_SAMPLE_NAME = "yellow_tripdata_2023-01_head100k.parquet"
 # Marks the one JSON line a child benchmark prints for its parent.
 RESULT_PREFIX = "BENCH_RESULT "
@@ -158,6 +156,26 @@ def epoch_timer():
             self.seconds.append(time.perf_counter() - self._start)
 
     return EpochTimer()
+
+
+def proc_status_mib(field: str) -> float:
+    """A memory field of ``/proc/self/status`` (``VmRSS``, ``VmHWM``), MiB (Linux).
+
+    A child's peak is ``VmHWM``, not ``ru_maxrss``: Linux carries ``ru_maxrss`` over from
+    the parent across fork and exec, so a child of a large process reports its parent's.
+    """
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def reset_peak() -> float:
+    """Reset ``VmHWM`` to the current resident set (Linux >= 4.0); return that, MiB."""
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
+    return proc_status_mib("VmRSS")
 
 
 def python_module(module: str, *args: str) -> list[str]:

@@ -1,6 +1,6 @@
 """Data preparation at full size: a 3,066,766-row month to training arrays.
 
-Each variant runs in a fresh child process, so its peak resident memory (``ru_maxrss``)
+Each variant runs in a fresh child process, so its peak resident memory (``VmHWM``)
 is its own; the clock starts after the imports and stops when the float32 training and
 test arrays exist:
 
@@ -18,7 +18,6 @@ available here); it is written once to ``bench/_work`` from the real sample.
 from __future__ import annotations
 
 import argparse
-import resource
 import time
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ MONTH_NAME = "yellow_tripdata_2023-01_synthetic.parquet"
 
 
 def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    return _common.proc_status_mib("VmHWM")
 
 
 def _arrays(frame, n_sample: int | None):

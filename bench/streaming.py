@@ -1,45 +1,73 @@
-"""Training from parquet streamed in batches against the same training from memory.
+"""Training from parquet streamed in batches, past a memory budget, against one month in memory.
 
-For ``docs/scaling.md``: ``K`` synthetic months (``bench.synthetic_month``, different
-seeds) stand for a year of trips. Months 1..K-1 are the training rows, a 200,000-trip
-sample of month K the test rows. Two children train the taxi network (notes'
-architecture, Adam 1e-3, MAE loss, no validation) for the same epochs and batch size:
+For issue 16 and ``docs/scaling.md``: ``K`` synthetic months (``bench.synthetic_month``,
+TLC's schema, different seeds; about 3.07M trips each) stand for a quarter of trips.
+Months 1..K are the training months, a 200,000-trip sample of month K+1 the test rows
+(the split by time of ``taxi.run(months=...)``). Two kinds of child process train the
+taxi network (``nnlabs.labs.taxi.build_network``: the notes' architecture, Adam 1e-3,
+MAE loss, no validation) for the same epochs and batch size, in alternating order:
 
-* ``memory``: every filtered training trip read with ``read_trips`` into one array,
-  ``model.fit`` on it;
-* ``stream``: the package's ``nnlabs.data.stream.TripStream``, never more than one
-  parquet batch plus a shuffle buffer in memory. A first pass computes the row count
-  and per-column sums (for the standardization) with the same projection and filter
-  pushed into the scan; each epoch then visits the files in a random order, fills a
-  buffer of ``SHUFFLE_ROWS`` rows, shuffles it and yields minibatches to ``model.fit``.
+* ``stream``: all K training months through the package's
+  ``nnlabs.data.stream.TripStream`` and ``NetworkRegressor.fit_stream``, never more than
+  one scan batch plus a shuffle buffer of rows in memory. With ``--budget-mib`` 512 the
+  lab itself would stream these months (``taxi.MEMORY_ROW_BYTES`` a trip in a frame);
+* ``memory``: the first training month only, read with ``read_trips`` into arrays and
+  trained by ``NetworkRegressor.fit``: the in-memory run the stream's epoch time is
+  compared with, scaled by rows;
+* ``stream_one``: the first training month only, streamed: the same trips as
+  ``memory``, so their test MAEs and epoch times compare directly.
 
-The in-memory limit is ``--limit-mib`` for the training data: the months' training arrays
-exceed it, the most the stream holds at once (rows buffered times their bytes) stays
-under it. Reported: test MAE of both, time per epoch, each child's peak RSS (the
-framework's own memory is in both; the difference is the data).
+Peak memory is the process's ``VmHWM`` (Linux), reset once the backend is warm (a first
+seeded tiny fit of a throw-away network of the same shape has imported what seeding
+imports, compiled the training step and started pyarrow); reported as the peak above
+the resident set at that moment (``peak_above_warm_mib``: what the data and the fit
+added) and as the whole process's peak (``_common.proc_status_mib``).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
-import resource
+import statistics
 import time
 from pathlib import Path
 from typing import Any
 
 from bench import _common
 
-FULL = {"months": 3, "epochs": 2, "batch": 4096, "limit_mib": 128, "repeats": 3}
-QUICK = {"months": 2, "epochs": 1, "batch": 4096, "limit_mib": 32, "rows": 1_500_000, "repeats": 1}
+FULL = {"train_months": 3, "epochs": 2, "batch": 4096, "budget_mib": 512, "repeats": 5}
+QUICK = {
+    "train_months": 2,
+    "epochs": 1,
+    "batch": 4096,
+    "budget_mib": 256,
+    "rows": 300_000,
+    "repeats": 1,
+}
 SHUFFLE_ROWS = 262_144
 SCAN_BATCH_ROWS = 65_536
 TEST_ROWS = 200_000
 SEED = 42
 
 
-def _rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _warm_up(batch: int, warm_path: Path) -> None:
+    """Compile a training step of the taxi network's shape and open pyarrow's scanner.
+
+    Seeded like the measured fit: ``keras.utils.set_random_seed`` imports TensorFlow
+    (about 500 MiB) whatever the backend, which is the framework's, not the data's.
+    """
+    import numpy as np
+
+    from nnlabs.data.stream import TripStream
+    from nnlabs.estimators import NetworkRegressor
+    from nnlabs.labs import taxi
+
+    def build(n):
+        return taxi.build_network(taxi.TaxiSettings(), n, seed=0)
+
+    net = NetworkRegressor(build, epochs=1, batch_size=batch, seed=0)
+    net.fit(np.zeros((2 * batch, len(taxi.PREDICTORS))), np.zeros(2 * batch))
+    net.fit_stream(TripStream([warm_path], batch_size=batch, scan_rows=8192).fit())
 
 
 def _test_set(path: Path, mean, sd):
@@ -50,79 +78,86 @@ def _test_set(path: Path, mean, sd):
 
     trips = read_trips(path, n=TEST_ROWS, seed=SEED)
     x = trips[list(PREDICTORS)].to_numpy(dtype=np.float64)
-    return ((x - mean) / sd).astype(np.float32), trips[RESPONSE].to_numpy(dtype=np.float32)
+    return (x - mean) / sd, trips[RESPONSE].to_numpy(dtype=np.float64)
+
+
+def _memory_arrays(paths: list[Path]):
+    """The training months' trips as standardized (n, 7) predictors and fares."""
+    import numpy as np
+
+    from nnlabs.data.taxi import read_trips
+    from nnlabs.labs.taxi import PREDICTORS, RESPONSE
+
+    frames = [read_trips(p) for p in paths]
+    x = np.concatenate([f[list(PREDICTORS)].to_numpy(np.float64) for f in frames])
+    y = np.concatenate([f[RESPONSE].to_numpy(np.float64) for f in frames])
+    del frames
+    mean, sd = x.mean(axis=0), x.std(axis=0)
+    return (x - mean) / sd, y, mean, sd
 
 
 def child(mode: str, paths: list[Path], epochs: int, batch: int, seed: int) -> dict[str, Any]:
-    """One child process's measurement (run in a fresh interpreter); returns its figures."""
+    """One child process's measurement (run in a fresh interpreter); returns its figures.
+
+    ``paths``: the training months, then the test month, then a small warm-up file.
+    """
     import keras
-    import numpy as np
 
     import nnlabs  # first: it sets the Keras backend
     from nnlabs.data.stream import BUFFER_ROW_BYTES, TripStream
-    from nnlabs.data.taxi import read_trips
+    from nnlabs.estimators import NetworkRegressor
     from nnlabs.labs import taxi
 
-    nnlabs.set_seed(seed)
-    train, test = paths[:-1], paths[-1]
-    model = taxi.build_network(taxi.TaxiSettings(), len(taxi.PREDICTORS))
-    rss_setup = _rss_mib()
+    *train, test, warm = paths
+    if mode != "stream":
+        train = train[:1]
+    _warm_up(batch, warm)
+    warm_rss = _common.reset_peak()
     timer = _common.epoch_timer()
+    net = NetworkRegressor(
+        lambda n: taxi.build_network(taxi.TaxiSettings(), n, seed=seed),
+        epochs=epochs,
+        batch_size=batch,
+        callbacks=lambda: [timer],
+        seed=seed,
+    )
     start = time.perf_counter()
     if mode == "memory":
-        frames = [read_trips(p) for p in train]
-        x = np.concatenate([f[list(taxi.PREDICTORS)].to_numpy(np.float64) for f in frames])
-        y = np.concatenate([f[taxi.RESPONSE].to_numpy(np.float32) for f in frames])
-        del frames
-        mean, sd = x.mean(axis=0), x.std(axis=0)
-        x = ((x - mean) / sd).astype(np.float32)
-        n = len(y)
-        data_bytes = x.nbytes + y.nbytes
-        read_s = time.perf_counter() - start
-        model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0, callbacks=[timer])
-        held = None
+        x, y, mean, sd = _memory_arrays(train)
+        n, held = len(y), None
+        prepare = time.perf_counter() - start
+        net.fit(x, y)
+        del x, y
     else:
         stream = TripStream(
-            train,
-            batch_size=batch,
-            shuffle_rows=SHUFFLE_ROWS,
-            scan_rows=SCAN_BATCH_ROWS,
-            seed=seed,
+            train, batch_size=batch, shuffle_rows=SHUFFLE_ROWS, scan_rows=SCAN_BATCH_ROWS, seed=seed
         ).fit()
         n, mean, sd = stream.n_rows_, stream.mean_, stream.scale_
-        data_bytes = None
-        read_s = time.perf_counter() - start
-        model.fit(
-            stream.batches(),
-            steps_per_epoch=stream.steps_per_epoch,
-            epochs=epochs,
-            verbose=0,
-            callbacks=[timer],
-        )
+        prepare = time.perf_counter() - start
+        net.fit_stream(stream)
         held = stream.max_rows_held_
     wall = time.perf_counter() - start
+    peak = _common.proc_status_mib("VmHWM")
     x_te, y_te = _test_set(test, mean, sd)
-    pred = model.predict(x_te, batch_size=8192, verbose=0).reshape(-1)
-    peak = _rss_mib()
+    mae = float(abs(net.predict(x_te) - y_te).mean())
     return {
         "mode": mode,
         "seed": seed,
         "backend": keras.backend.backend(),
+        "nnlabs": nnlabs.__version__,
+        "train_files": len(train),
         "train_rows": int(n),
-        "train_array_mib": round(n * 8 * 4 / 1024**2, 1),
-        "data_bytes_in_memory": data_bytes,
-        "stream_max_rows_held": held if mode == "stream" else None,
+        "lab_would_stream_mib": round(n * taxi.MEMORY_ROW_BYTES / 2**20, 1),
+        "stream_max_rows_held": held,
         # float32 features and target, their shuffled copy and the scan batch they came in
-        "stream_max_buffer_mib": (
-            round(held * BUFFER_ROW_BYTES / 1024**2, 1) if mode == "stream" else None
-        ),
-        "prepare_s": round(read_s, 2),
+        "stream_max_buffer_mib": round(held * BUFFER_ROW_BYTES / 2**20, 1) if held else None,
+        "prepare_s": round(prepare, 2),
         "epoch_s": [round(s, 2) for s in timer.seconds],
         "wall_s": round(wall, 2),
-        "test_mae": float(np.mean(np.abs(pred - y_te))),
-        "rss_after_setup_mib": round(rss_setup, 1),
-        "peak_rss_mib": round(peak, 1),
-        "peak_minus_setup_mib": round(peak - rss_setup, 1),
+        "test_mae": mae,
+        "warm_rss_mib": round(warm_rss, 1),
+        "peak_rss_mib": round(max(peak, warm_rss), 1),
+        "peak_above_warm_mib": round(peak - warm_rss, 1),
     }
 
 
@@ -141,67 +176,102 @@ def months(k: int, rows: int | None = None) -> list[Path] | None:
     ]
 
 
+def warm_file() -> Path:
+    """A 20,000-trip synthetic file for the children's warm-up."""
+    from bench.synthetic_month import ensure_month
+
+    out = _common.WORK / "stream" / "warm_20000.parquet"
+    return ensure_month(_common.real_sample(), out, rows=20_000, seed=1)
+
+
 def run(quick: bool = False, **overrides: Any) -> dict[str, Any]:
     """Run this section at full size (CI-sized with ``quick``); return its figures."""
     mode = {**(QUICK if quick else FULL), **overrides}
-    paths = months(mode["months"], mode.get("rows"))
+    paths = months(mode["train_months"] + 1, mode.get("rows"))
     if paths is None:
         return {"skipped": "no real taxi sample in NNLABS_DATA_DIR to build months from"}
     backend = "jax" if importlib.util.find_spec("jax") is not None else "tensorflow"
-    out: dict[str, Any] = {"settings": mode, "backend": backend, "runs": []}
+    out: dict[str, Any] = {"settings": mode, "backend": backend, "data": "synthetic", "runs": []}
     for r in range(mode["repeats"]):
-        for kind in ("memory", "stream"):
+        # alternate which kind goes first, so that neither always meets the same load
+        kinds = ("memory", "stream_one", "stream")
+        kinds = kinds if r % 2 == 0 else kinds[::-1]
+        for kind in kinds:
             print(f"  streaming: {kind} ({r + 1}/{mode['repeats']})", flush=True)
             argv = _common.python_module(
                 "bench.streaming",
                 kind,
-                "--epochs",
-                str(mode["epochs"]),
-                "--batch",
-                str(mode["batch"]),
-                "--seed",
-                str(SEED + r),
-                "--paths",
-                *map(str, paths),
+                *("--epochs", str(mode["epochs"]), "--batch", str(mode["batch"])),
+                *("--seed", str(SEED + r), "--paths", *map(str, [*paths, warm_file()])),
             )
             log = _common.logs_dir() / f"stream_{kind}_{r}.log"
-            res = _common.run_child(argv, env={"NNLABS_BACKEND": backend}, log=log)
-            out["runs"].append(res)
-    mem = [run for run in out["runs"] if run["mode"] == "memory"]
-    stream = [run for run in out["runs"] if run["mode"] == "stream"]
-    diffs = [s["test_mae"] - m["test_mae"] for s, m in zip(stream, mem, strict=True)]
-    out["summary"] = {
-        "limit_mib": mode["limit_mib"],
-        "train_array_mib": mem[0]["train_array_mib"],
-        "dataset_exceeds_limit": mem[0]["train_array_mib"] > mode["limit_mib"],
-        "stream_buffer_mib": max(run["stream_max_buffer_mib"] for run in stream),
-        "stream_within_limit": max(run["stream_max_buffer_mib"] for run in stream)
-        < mode["limit_mib"],
-        "peak_rss_memory_mib": max(run["peak_rss_mib"] for run in mem),
-        "peak_rss_stream_mib": max(run["peak_rss_mib"] for run in stream),
-        "mae_memory": [run["test_mae"] for run in mem],
-        "mae_stream": [run["test_mae"] for run in stream],
-        "mae_difference": _interval(diffs),
-    }
+            out["runs"].append(_common.run_child(argv, env={"NNLABS_BACKEND": backend}, log=log))
+    out["summary"] = summarize(out["runs"], mode["budget_mib"])
     return out
 
 
-def _interval(values: list[float]) -> dict[str, float]:
-    """Mean and 95% t interval of paired differences (nan bounds with one repeat)."""
-    from bench.taxi_fit import _interval as t_interval
+def _steady(epoch_s: list[float]) -> float:
+    """Seconds of a steady epoch: the median after the first (the first when alone)."""
+    return statistics.median(epoch_s[1:] or epoch_s)
 
-    return t_interval(values)
+
+def summarize(runs: list[dict[str, Any]], budget_mib: float) -> dict[str, Any]:
+    """Peak memory against the budget, the stream's epoch time against the one-month
+    in-memory epoch scaled by rows (paired by seed), the test MAEs, and on the same
+    month streamed and in memory: MAE equivalence and the epoch-time ratio."""
+    from bench.taxi_fit import equivalence
+
+    mem = {r["seed"]: r for r in runs if r["mode"] == "memory"}
+    one = {r["seed"]: r for r in runs if r["mode"] == "stream_one"}
+    stream = {r["seed"]: r for r in runs if r["mode"] == "stream"}
+    same = [
+        (
+            one[seed]["test_mae"] - m["test_mae"],
+            _steady(one[seed]["epoch_s"]) / _steady(m["epoch_s"]),
+        )
+        for seed, m in mem.items()
+        if seed in one
+    ]
+    ratios = []
+    for seed, s in stream.items():
+        m = mem[seed]
+        scaled = _steady(m["epoch_s"]) * s["train_rows"] / m["train_rows"]
+        ratios.append(round(_steady(s["epoch_s"]) / scaled, 3))
+    peak_stream = max(r["peak_above_warm_mib"] for r in stream.values())
+    return {
+        "budget_mib": budget_mib,
+        "stream_train_rows": max(r["train_rows"] for r in stream.values()),
+        "memory_train_rows": max(r["train_rows"] for r in mem.values()),
+        "lab_frame_mib": max(r["lab_would_stream_mib"] for r in stream.values()),
+        "stream_buffer_mib": max(r["stream_max_buffer_mib"] for r in stream.values()),
+        "peak_above_warm_stream_mib": peak_stream,
+        "peak_above_warm_memory_mib": max(r["peak_above_warm_mib"] for r in mem.values()),
+        "peak_rss_stream_mib": max(r["peak_rss_mib"] for r in stream.values()),
+        "peak_rss_memory_mib": max(r["peak_rss_mib"] for r in mem.values()),
+        "stream_within_budget": peak_stream <= budget_mib,
+        "epoch_s_stream": [_steady(r["epoch_s"]) for r in stream.values()],
+        "epoch_s_memory": [_steady(r["epoch_s"]) for r in mem.values()],
+        "epoch_ratio_vs_scaled_memory": ratios,
+        "epoch_ratio_median": statistics.median(ratios),
+        "mae_stream": [r["test_mae"] for r in stream.values()],
+        "mae_memory": [r["test_mae"] for r in mem.values()],
+        "mae_stream_one": [r["test_mae"] for r in one.values()],
+        "same_month_mae_equivalence": equivalence(
+            [d for d, _ in same], statistics.fmean(r["test_mae"] for r in mem.values())
+        ),
+        "same_month_epoch_ratio": [round(e, 3) for _, e in same],
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point (``python -m`` this module); see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["memory", "stream", "all"])
+    parser.add_argument("mode", choices=["memory", "stream_one", "stream", "all"])
     parser.add_argument("--paths", nargs="+", type=Path, default=[])
     parser.add_argument("--epochs", type=int, default=FULL["epochs"])
     parser.add_argument("--batch", type=int, default=FULL["batch"])
-    parser.add_argument("--months", type=int, default=FULL["months"])
-    parser.add_argument("--limit-mib", type=int, default=FULL["limit_mib"])
+    parser.add_argument("--train-months", type=int, default=FULL["train_months"])
+    parser.add_argument("--budget-mib", type=int, default=FULL["budget_mib"])
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", type=Path, help="with 'all': write the result JSON here")
     args = parser.parse_args(argv)
@@ -209,7 +279,10 @@ def main(argv: list[str] | None = None) -> None:
         import json
 
         result = run(
-            months=args.months, epochs=args.epochs, batch=args.batch, limit_mib=args.limit_mib
+            train_months=args.train_months,
+            epochs=args.epochs,
+            batch=args.batch,
+            budget_mib=args.budget_mib,
         )
         text = json.dumps(result, indent=2)
         if args.out:

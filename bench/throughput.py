@@ -7,8 +7,8 @@ Each kind of run is a child process (a Keras backend is fixed when Keras is impo
   ``steps_per_execution=1``) and ``nnlabs`` (``NetworkRegressor``/``NetworkClassifier``
   with the package defaults). Full mode adds a ``steps_per_execution`` sweep for the
   taxi network on TensorFlow and JAX.
-* ``torch-plain``: a plain PyTorch training loop of the same architecture (CPU wheel in
-  the bench venv ``bench/_work/venv``).
+* ``torch-plain``: a plain PyTorch training loop of the same architecture (PyTorch from
+  the project's locked ``bench`` group: ``uv sync --locked --group bench``).
 * ``sklearn``: ``MLPRegressor``/``MLPClassifier`` with the same hidden layers, Adam and
   batch size (no dropout or batch norm, squared-error loss: the closest it offers).
 
@@ -24,10 +24,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from bench import _common
@@ -41,7 +39,6 @@ QUICK = {"rounds": 1, "epochs": 2, "row_scale": 0.1}
 # Keras on torch and plain PyTorch are far slower here (see BENCHMARKS.md); they get
 # fewer rows per epoch so a round stays within minutes. Samples/s does not depend on it.
 SLOW_KIND_ROW_SCALE = {"torch": 0.125, "torch-plain": 0.25}
-TORCH_DEPS = ("numpy",)
 
 
 # ---------------------------------------------------------------- children ----------
@@ -225,79 +222,28 @@ def child(kind: str, quick: bool, names: list[str]) -> dict[str, Any]:
 # ---------------------------------------------------------------- parent ------------
 
 
-def ensure_torch_venv() -> tuple[Path | None, str]:
-    """The bench venv's python with the CPU torch wheel; (None, reason) when impossible."""
-    python = _common.TORCH_VENV / "bin" / "python"
-    if python.exists():
-        check = subprocess.run(
-            [str(python), "-c", "import torch, numpy"], capture_output=True, check=False
-        )
-        if check.returncode == 0:
-            return python, "ok"
-    if not _common.TORCH_WHEEL.exists():
-        return None, f"{_common.TORCH_WHEEL} is absent: PyTorch figures skipped"
-    uv = _which("uv")
-    if uv is None:
-        return None, "uv is not on PATH: cannot build the bench venv for PyTorch"
-    steps = [
-        [uv, "venv", "-q", str(_common.TORCH_VENV), "--python", sys.executable],
-        [
-            uv,
-            "pip",
-            "install",
-            "-q",
-            "--python",
-            str(python),
-            str(_common.TORCH_WHEEL),
-            *TORCH_DEPS,
-        ],
-    ]
-    for step in steps:
-        proc = subprocess.run(step, capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            return None, f"{' '.join(step[:3])} failed: {proc.stderr.strip()[-300:]}"
-    return python, "ok"
-
-
-def _which(name: str) -> str | None:
-    from shutil import which
-
-    return which(name)
-
-
-def torch_site(python: Path) -> str:
-    """The bench venv's site-packages, appended to the Keras-on-torch child's path."""
-    out = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return out.stdout.strip()
+def missing_kinds() -> dict[str, str]:
+    """Kinds whose libraries the project venv lacks, with the command that adds them."""
+    missing = {}
+    if importlib.util.find_spec("torch") is None:
+        reason = "torch is not installed in the project venv (uv sync --group bench)"
+        missing["torch"] = missing["torch-plain"] = reason
+    if importlib.util.find_spec("jax") is None:
+        missing["jax"] = "jax is not installed in the project venv (uv sync --group bench)"
+    return missing
 
 
 def run(quick: bool = False) -> dict[str, Any]:
     """All rounds of all kinds; returns the per-round figures and their summary."""
     mode = QUICK if quick else FULL
     described = export_nets()  # the children read the networks from the environment
-    skipped: dict[str, str] = {}
-    torch_python, reason = ensure_torch_venv()
-    kinds = list(KINDS)
-    if torch_python is None:
-        skipped["torch"] = skipped["torch-plain"] = reason
-        kinds = [k for k in kinds if k not in ("torch", "torch-plain")]
-    if importlib.util.find_spec("jax") is None:
-        skipped["jax"] = "jax is not installed in the project venv (uv sync --extra jax)"
-        kinds.remove("jax")
+    skipped = missing_kinds()
+    kinds = [k for k in KINDS if k not in skipped]
     rounds: list[dict[str, Any]] = []
     for r in range(mode["rounds"]):
         for kind in kinds:
             argv = _common.python_module("bench.throughput", "child", "--kind", kind)
             env = {"NNLABS_BACKEND": kind if kind in KERAS_KINDS else "tensorflow"}
-            if kind == "torch-plain":
-                argv[0] = str(torch_python)
-            if kind == "torch":
-                env["BENCH_EXTRA_SITE"] = torch_site(torch_python)
             if quick:
                 argv.append("--quick")
             log = _common.logs_dir() / f"throughput_{kind}_{r}.log"
@@ -374,10 +320,6 @@ def main(argv: list[str] | None = None) -> None:
     c.add_argument("--quick", action="store_true")
     c.add_argument("--nets", nargs="+", default=None)
     args = parser.parse_args(argv)
-    extra = os.environ.get("BENCH_EXTRA_SITE")
-    if extra:
-        # Appended, not prepended: the project's own NumPy and friends keep precedence.
-        sys.path.append(extra)
     _common.emit(child(args.kind, args.quick, args.nets or list(nets())))
 
 

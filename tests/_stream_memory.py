@@ -14,33 +14,18 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-
-def _status_mib(field: str) -> float:
-    """A ``/proc/self/status`` memory field (``VmRSS``, ``VmHWM``), MiB (Linux)."""
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} in /proc/self/status")
-
-
-def reset_peak() -> float:
-    """Reset this process's peak resident set to the current one; return that, MiB.
-
-    ``ru_maxrss`` cannot serve: Linux carries it over from the parent across fork and
-    exec, so a child of a large pytest process reports the parent's peak.
-    """
-    with open("/proc/self/clear_refs", "w") as fh:
-        fh.write("5")  # resets VmHWM (Linux >= 4.0)
-    return _status_mib("VmRSS")
+# The benchmarks' /proc readers (ru_maxrss cannot serve: Linux carries it over from the
+# parent across exec, so a child of a large pytest process reports the parent's peak).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench._common import proc_status_mib, reset_peak
 
 
 def peak_mib() -> float:
     """This process's peak resident set since the last ``reset_peak``, MiB."""
-    return _status_mib("VmHWM")
+    return proc_status_mib("VmHWM")
 
 
 def build(n_inputs: int):

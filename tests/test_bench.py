@@ -7,6 +7,8 @@ their figures' meaning, with hand-made inputs.
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -158,3 +160,70 @@ def test_a_section_rerun_keeps_the_others_and_records_failures(tmp_path, monkeyp
     assert stored["streaming"]["command"] == "python -m bench.run --only streaming --quick"
     assert stored["glmnet"]["result"]["error"] == "RuntimeError: Rscript exploded"
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def _stream_run(mode: str, seed: int, rows: int, epochs: list[float], peak: float, mae: float):
+    return {
+        "mode": mode,
+        "seed": seed,
+        "train_rows": rows,
+        "train_files": 3 if mode == "stream" else 1,
+        "lab_would_stream_mib": rows / 1024,
+        "stream_max_buffer_mib": None if mode == "memory" else 28.0,
+        "prepare_s": 1.0,
+        "epoch_s": epochs,
+        "peak_above_warm_mib": peak,
+        "peak_rss_mib": 1000.0 + peak,
+        "test_mae": mae,
+    }
+
+
+def test_streaming_judges_peak_memory_and_scales_epoch_time_by_rows():
+    from bench.streaming import summarize
+
+    runs = [
+        _stream_run("memory", 42, 1000, [12.0, 10.0], 800.0, 0.90),
+        _stream_run("stream_one", 42, 1000, [13.0, 11.0], 150.0, 0.91),
+        _stream_run("stream", 42, 3000, [40.0, 27.0], 390.0, 1.2),
+    ]
+    s = summarize(runs, 512)
+    # the steady epoch (after the first): 27 s for 3x the rows of a 10 s epoch
+    assert s["epoch_ratio_vs_scaled_memory"] == [0.9]
+    assert s["same_month_epoch_ratio"] == [1.1]
+    assert s["stream_within_budget"] and s["peak_above_warm_stream_mib"] == 390.0
+    assert s["same_month_mae_equivalence"]["verdict"].startswith("not shown: 1 seeds")
+    runs[2]["peak_above_warm_mib"] = 600.0
+    assert not summarize(runs, 512)["stream_within_budget"]
+    text = report.render({"sections": {"streaming": _entry(runs)}})
+    row = next(line for line in text.splitlines() if "streaming several" in line)
+    assert "**not met**" in row and "600.0 MiB peak" in row
+
+
+def _entry(runs: list[dict]) -> dict:
+    from bench.streaming import FULL, summarize
+
+    result = {"settings": FULL, "backend": "jax", "runs": runs, "summary": summarize(runs, 512)}
+    return {"command": "c", "date": "d", "machine": "m", "result": result}
+
+
+ROOT = Path(__file__).resolve().parents[1]
+# A decimal figure: not part of a longer dotted number such as a version (4.1.6).
+DECIMAL = re.compile(r"(?<![\d.])\d[\d,]*\.\d+(?![\d.]*\d)")
+
+
+def _stored_report() -> str:
+    return report.render(json.loads((ROOT / "bench" / "results.json").read_text()))
+
+
+def test_benchmarks_md_is_the_report_of_the_stored_results():
+    assert (ROOT / "BENCHMARKS.md").read_text() == _stored_report()
+
+
+def test_the_performance_notes_quote_only_figures_of_the_stored_results():
+    """docs/performance.md: every decimal figure outside code spans is one BENCHMARKS.md
+    shows (rendered from bench/results.json), so none is left from an older run."""
+    prose = re.sub(r"`[^`]*`", "", (ROOT / "docs" / "performance.md").read_text())
+    shown = _stored_report()
+    figures = sorted(set(DECIMAL.findall(prose)))
+    assert figures, "the notes quote no figures at all"
+    assert [f for f in figures if f not in shown] == []

@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -61,6 +62,9 @@ def test_an_entry_holds_its_files_and_a_manifest_of_their_checksums(tmp_path, mo
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     assert list(history["loss"]) == [1.0, 0.5]
     assert [p.name for p in cache.models_dir.iterdir()] == [KEY]  # no temporary left
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o777 & ~umask  # not mkdtemp's 0o700
 
 
 @pytest.mark.parametrize("damage", [_truncate, _garble, _delete], ids=lambda f: f.__name__[1:])

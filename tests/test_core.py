@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +15,7 @@ from nnlabs.baselines import LogisticLassoCV
 from nnlabs.estimators import NetworkRegressor
 from nnlabs.evaluation import bootstrap_difference, summarize_repeats
 from nnlabs.features import model_matrix
-from nnlabs.io import atomic_write
+from nnlabs.io import atomic_write, atomic_write_text
 from nnlabs.metrics import mae
 from nnlabs.splits import explicit_split, random_split
 
@@ -119,6 +122,15 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     with pytest.raises(RuntimeError, match="boom"):
         atomic_write(tmp_path / "out.json", failing)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_files_get_the_mode_open_would_give(tmp_path):
+    old = os.umask(0o027)
+    try:
+        written = atomic_write_text(tmp_path / "result.json", "{}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(written.stat().st_mode) == 0o640  # not mkstemp's 0o600
 
 
 def test_regression_metrics_reject_empty_and_mismatched():

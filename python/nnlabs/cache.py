@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from nnlabs.errors import CacheWarning
+from nnlabs.io import default_mode
 
 MANIFEST = "manifest.json"
 FILES = ("model.keras", "history.csv")
@@ -270,6 +271,7 @@ class ModelCache:
             models.mkdir(parents=True, exist_ok=True)
             self.sweep()
             tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", suffix=".tmp", dir=models))
+            os.chmod(tmp, default_mode(0o777))
         except OSError as exc:
             self._warn_unwritable(models, exc)
             return None

@@ -28,12 +28,29 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     )
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, default_mode(0o666))  # mkstemp's 0600 would hide results from others
     try:
         yield tmp
         os.replace(tmp, target)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def default_mode(base: int) -> int:
+    """``base`` (0o666 for a file, 0o777 for a folder) less the process's umask.
+
+    The mode ``open`` or ``mkdir`` would give; ``tempfile`` makes private (0600/0700)
+    files and folders, which a result or cache entry should not stay.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():  # Linux: read the umask without setting it (thread-safe)
+        for line in status.read_text().splitlines():
+            if line.startswith("Umask:"):
+                return base & ~int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return base & ~mask
 
 
 def atomic_write_text(target: str | os.PathLike[str], text: str) -> Path:

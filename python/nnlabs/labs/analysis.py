@@ -325,10 +325,11 @@ def _percentiles(draws: np.ndarray) -> tuple[float, float]:
 
 
 def _decide(network: str, simpler: str, gap: float, low: float, high: float, metric: str):
-    # gap > 0: the network is better than the simpler model by that fraction of its metric.
+    # gap > 0: the network is better than the simpler model by that fraction of its metric;
+    # a signed "improvement" reads right both ways ("better by -24.8%" did not).
     head = (
         f"{network} vs {simpler} (the best simpler model), {metric}: "
-        f"the network is better by {gap:+.1%}"
+        f"the network's improvement {gap:+.1%}"
     )
     if np.isfinite(low) and np.isfinite(high):
         head += f" [95% interval {low:+.1%}, {high:+.1%}]"
