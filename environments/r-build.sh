@@ -27,11 +27,9 @@ keep_on_failure() {
 trap keep_on_failure EXIT
 
 # Outside the repository the package cannot find .venv by looking upward: point it there.
-# Networks trained by the vignettes go to a fresh cache in build/ (git-ignored), which
-# `make r-check` reuses when it runs the vignettes' code again.
+# Networks trained by the vignettes go to a cache that lives as long as this build.
 export NNLABS_PYTHON="${python}"
-export NNLABS_CACHE_DIR="${repo}/build/r-vignette-cache"
-rm -rf "${NNLABS_CACHE_DIR}"
+export NNLABS_CACHE_DIR="${work}/cache"
 cd "${work}"
 echo "rpkg: R CMD build (runs the vignettes)"
 R CMD build --no-manual "${repo}/rpkg"

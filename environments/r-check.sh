@@ -27,11 +27,10 @@ keep_on_failure() {
 trap keep_on_failure EXIT
 
 # The check runs in ${work}, outside the repository, so the package cannot find .venv by
-# looking upward: point it there. The vignettes' networks come from the cache `make
-# rpkg` filled when it built them (the check runs each vignette's code again); the tests
-# keep their own cache (helper-nnlabs.R).
+# looking upward: point it there. Trained networks go to a cache that lives as long as
+# this check (the vignettes are run at build and again by the check).
 export NNLABS_PYTHON="${python}"
-export NNLABS_CACHE_DIR="${repo}/build/r-vignette-cache"
+export NNLABS_CACHE_DIR="${work}/cache"
 export NNLABS_REQUIRE_PYTHON=true
 # ggplot2 is optional (plot() falls back to base graphics; its test is skipped). Only
 # when it is missing is the check told so, since that makes it look up CRAN's index.
