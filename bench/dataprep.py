@@ -41,7 +41,7 @@ def _arrays(frame, n_sample: int | None):
     """Sample (optional), split 80/20 and standardize; float32 arrays as the lab feeds them."""
     import numpy as np
 
-    from nnlabs.features import fit_scaler
+    from nnlabs.design.features import fit_scaler
     from nnlabs.labs.taxi import PREDICTORS, RESPONSE
     from nnlabs.splits import random_split
 

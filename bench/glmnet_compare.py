@@ -1,4 +1,4 @@
-"""``nnlabs.baselines.LassoCV`` against R's ``cv.glmnet`` on the same matrices.
+"""``nnlabs.models.baselines.LassoCV`` against R's ``cv.glmnet`` on the same matrices.
 
 For the Hitters lab (263 x 20, ``type.measure = "mae"``) and the taxi lab (300,000
 sampled trips of the synthetic month, 240,000 x 7 training rows, ``"mse"``) the design
@@ -54,7 +54,7 @@ def _taxi(rows: int) -> dict[str, Any] | None:
 
 def _split_scaled(x: np.ndarray, y: np.ndarray, settings: Any, measure: str) -> dict[str, Any]:
     """The lab's split and training-row scaling of (x, y), as the lab's Lasso sees them."""
-    from nnlabs.features import fit_scaler
+    from nnlabs.design.features import fit_scaler
     from nnlabs.splits import random_split
 
     split = random_split(len(y), settings.test_fraction, settings.seed)
@@ -91,7 +91,7 @@ def _write(folder: Path, data: dict[str, Any]) -> None:
 
 
 def _python_fit(data: dict[str, Any], repeats: int) -> dict[str, Any]:
-    from nnlabs.baselines import LassoCV
+    from nnlabs.models.baselines import LassoCV
 
     seconds = []
     for _ in range(repeats):

@@ -13,7 +13,7 @@ MAE loss, 10% validation split, early stopping on val_loss with patience 10):
 * ``notes``: ``model.fit`` on NumPy arrays, ``steps_per_execution=1`` (the notes' way),
   and ``model.fit`` with Keras' own ``steps_per_execution`` (batches still fed from the
   host one step at a time);
-* ``nnlabs``: ``nnlabs.estimators.NetworkRegressor`` (Keras' ``fit`` with
+* ``nnlabs``: ``nnlabs.models.estimators.NetworkRegressor`` (Keras' ``fit`` with
   ``steps_per_execution`` steps per compiled call), 30 epochs;
 * ``torch``: a plain PyTorch loop of the same network with the data on the GPU, for
   reference (PyTorch is installed on that machine).
@@ -69,9 +69,9 @@ def _keras_fit(
     """
     import keras
 
-    from nnlabs.estimators import NetworkRegressor
+    from nnlabs.evaluation.metrics import mae
     from nnlabs.labs import taxi
-    from nnlabs.metrics import mae
+    from nnlabs.models.estimators import NetworkRegressor
 
     settings = taxi.TaxiSettings(epochs=epochs, batch_size=batch, patience=epochs)
     timer = _common.epoch_timer()
@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from bench.synthetic_month import MONTH_ROWS, write_month
     from nnlabs.data.taxi import read_trips
-    from nnlabs.features import fit_scaler
+    from nnlabs.design.features import fit_scaler
     from nnlabs.labs import taxi
     from nnlabs.splits import random_split
 

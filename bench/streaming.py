@@ -59,8 +59,8 @@ def _warm_up(batch: int, warm_path: Path) -> None:
     import numpy as np
 
     from nnlabs.data.stream import TripStream
-    from nnlabs.estimators import NetworkRegressor
     from nnlabs.labs import taxi
+    from nnlabs.models.estimators import NetworkRegressor
 
     def build(n):
         return taxi.build_network(taxi.TaxiSettings(), n, seed=0)
@@ -105,8 +105,8 @@ def child(mode: str, paths: list[Path], epochs: int, batch: int, seed: int) -> d
 
     import nnlabs  # first: it sets the Keras backend
     from nnlabs.data.stream import BUFFER_ROW_BYTES, TripStream
-    from nnlabs.estimators import NetworkRegressor
     from nnlabs.labs import taxi
+    from nnlabs.models.estimators import NetworkRegressor
 
     *train, test, warm = paths
     if mode != "stream":

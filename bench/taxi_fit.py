@@ -49,7 +49,7 @@ def _data(rows: int):
 
     from bench.dataprep import month_path
     from nnlabs.data.taxi import read_trips
-    from nnlabs.features import fit_scaler
+    from nnlabs.design.features import fit_scaler
     from nnlabs.labs import taxi
     from nnlabs.splits import random_split
 

@@ -47,7 +47,7 @@ SLOW_KIND_ROW_SCALE = {"torch": 0.125, "torch-plain": 0.25}
 def _keras_variant(net: Net, x, y, batch: int, epochs: int, variant: str) -> list[float]:
     """Epoch seconds of one fit of ``net`` by ``variant``."""
     from bench.networks import keras_model
-    from nnlabs.estimators import NetworkClassifier, NetworkRegressor
+    from nnlabs.models.estimators import NetworkClassifier, NetworkRegressor
 
     timer = _common.epoch_timer()
     if variant == "keras_fit":

@@ -107,9 +107,9 @@ def _read(out: Path, name: str) -> pd.DataFrame:
 
 def hitters_checks(out: Path, checks: Checks) -> None:
     """Table 11.32's baselines: R's lm and cv.glmnet against nnlabs on the notes' split."""
-    from nnlabs.baselines import LassoCV
     from nnlabs.data import hitters as hitters_data
     from nnlabs.labs import hitters
+    from nnlabs.models.baselines import LassoCV
 
     printed = run_r("hitters.R", str(out), str(hitters_data.shipped_path()))
     r = json.loads((out / "hitters.json").read_text())
@@ -170,10 +170,10 @@ def hitters_checks(out: Path, checks: Checks) -> None:
 
 def movies_checks(out: Path, checks: Checks) -> None:
     """Section 11.11.6: the notes' simulated movies, split and logistic Lasso."""
-    from nnlabs.baselines import LogisticLassoCV
     from nnlabs.data import movies as movies_data
+    from nnlabs.evaluation.metrics import roc_auc
     from nnlabs.labs import movies
-    from nnlabs.metrics import roc_auc
+    from nnlabs.models.baselines import LogisticLassoCV
 
     printed = run_r("movies.R", str(out))
     r = json.loads((out / "movies.json").read_text())

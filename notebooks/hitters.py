@@ -18,9 +18,9 @@
 # 500 epochs (`hitters.run()` with no arguments uses the notes' settings).
 
 # %%
-from nnlabs import figures
 from nnlabs.data import hitters as hitters_data
 from nnlabs.labs import hitters
+from nnlabs.presentation import figures
 
 # %% [markdown]
 # ## The data

@@ -17,9 +17,9 @@
 # small; the notes train for up to 300.
 
 # %%
-from nnlabs import figures
 from nnlabs.data import movies as movies_data
 from nnlabs.labs import movies
+from nnlabs.presentation import figures
 
 # %%
 frame = movies_data.simulate()

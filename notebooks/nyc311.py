@@ -17,8 +17,8 @@
 # three-layer network (Table 11.33), and the nested R² of the linear models.
 
 # %%
-from nnlabs import figures
 from nnlabs.labs import nyc311
+from nnlabs.presentation import figures
 
 # %%
 SMALL = {"importance_repeats": 2, "importance_rows": 500, "shap_rows": 5,

@@ -18,8 +18,8 @@
 # sample keeps it to about a minute.
 
 # %%
-from nnlabs import figures
 from nnlabs.labs import taxi
+from nnlabs.presentation import figures
 
 # %%
 SMALL = {"importance_repeats": 2, "importance_rows": 500, "shap_rows": 5,

@@ -123,9 +123,9 @@ def killed_child(stage: str, root: str, marker: str, payload: str) -> None:
         import keras
         import numpy as np
 
-        from nnlabs.estimators import NetworkRegressor
         from nnlabs.labs.runner import fit_network
         from nnlabs.labs.spec import LabSettings
+        from nnlabs.models.estimators import NetworkRegressor
 
         class Hang(keras.callbacks.Callback):
             def on_epoch_end(self, epoch, logs=None):

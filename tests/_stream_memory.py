@@ -44,7 +44,7 @@ def main(mode: str, shuffle_rows: int, warm_path: str, paths: list[str]) -> dict
 
     from nnlabs.data.stream import TripStream
     from nnlabs.data.taxi import read_trips
-    from nnlabs.estimators import NetworkRegressor
+    from nnlabs.models.estimators import NetworkRegressor
 
     # Warm up on a small file: Keras, the backend, the compiled training step and
     # pyarrow's scan allocate what they need once. The measured fit trains the same

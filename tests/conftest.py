@@ -15,7 +15,7 @@ import pytest
 # Before nnlabs (and so Keras) is imported by any test module.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # Idle OpenMP threads sleep instead of spinning: on a busy machine, spinning threads
-# slowed the gradient-boosted trees' small fits tenfold (nnlabs.trees).
+# slowed the gradient-boosted trees' small fits tenfold (nnlabs.models.trees).
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 os.environ["NNLABS_CACHE_DIR"] = tempfile.mkdtemp(prefix="nnlabs-test-cache-")
 

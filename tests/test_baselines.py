@@ -1,4 +1,4 @@
-"""nnlabs.baselines: glmnet's lasso step by step, explicit CV folds, and the labs' plumbing.
+"""nnlabs.models.baselines: glmnet's lasso step by step, explicit CV folds, and the labs' plumbing.
 
 The comparison with R's glmnet itself is in tests/test_glmnet_r.py; the numbers here were
 printed by R 4.2.2 with glmnet 4.1-6 and hold without R.
@@ -11,10 +11,10 @@ import pytest
 from sklearn.model_selection import KFold
 
 from nnlabs import ParameterError
-from nnlabs.baselines import LassoCV, LogisticLassoCV, _Path, _redux, check_fold_ids
 from nnlabs.data import hitters as hitters_data
 from nnlabs.data import movies as movies_data
 from nnlabs.labs import hitters, movies
+from nnlabs.models.baselines import LassoCV, LogisticLassoCV, _Path, _redux, check_fold_ids
 
 # The notes' Hitters draws in R (>= 3.6): set.seed(13); sample(seq_len(263), 87), and the
 # folds cv.glmnet draws after set.seed(123): sample(rep(seq(10), length = 176)).

@@ -154,9 +154,9 @@ def test_the_key_covers_the_backend_library_version(monkeypatch):
 
 
 def test_fit_network_retrains_when_its_entry_is_damaged(tmp_path):
-    from nnlabs.estimators import NetworkRegressor
     from nnlabs.labs.runner import fit_network
     from nnlabs.labs.spec import LabSettings
+    from nnlabs.models.estimators import NetworkRegressor
 
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(32, 3)), rng.normal(size=32)

@@ -11,12 +11,12 @@ import pytest
 from scipy import stats
 
 from nnlabs import DataError, ParameterError
-from nnlabs.baselines import LogisticLassoCV
-from nnlabs.estimators import NetworkRegressor
-from nnlabs.evaluation import bootstrap_difference, summarize_repeats
-from nnlabs.features import model_matrix
+from nnlabs.design.features import model_matrix
+from nnlabs.evaluation.intervals import bootstrap_difference, summarize_repeats
+from nnlabs.evaluation.metrics import mae
 from nnlabs.io import atomic_write, atomic_write_text
-from nnlabs.metrics import mae
+from nnlabs.models.baselines import LogisticLassoCV
+from nnlabs.models.estimators import NetworkRegressor
 from nnlabs.splits import explicit_split, random_split
 
 

@@ -1,4 +1,4 @@
-"""The figures of a lab's result (nnlabs.figures): axes, labels and what each marks.
+"""The figures of a lab's result (nnlabs.presentation.figures): axes, labels and what each marks.
 
 Two small runs serve every test: Hitters (regression, with learning-rate reductions
 provoked by ``lr_patience=1`` and a large learning rate) and the movies (classification).
@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from _fixtures_labs import ANALYSES
-from nnlabs import ParameterError, figures, labs
+from nnlabs import ParameterError, labs
+from nnlabs.presentation import figures
 
 SMALL = {"bootstrap_draws": 50, **ANALYSES}
 
@@ -177,7 +178,7 @@ def test_regression_figures(hitters_result):
     p = hitters_result.predictions
     points = fig.axes[1].collections[0].get_offsets()
     np.testing.assert_allclose(points[:, 1], p["y"] - p["Lasso"])
-    as_classifier = dataclasses.replace(hitters_result, lab="movies")
+    as_classifier = dataclasses.replace(hitters_result, lab="movies", spec=labs.get("movies"))
     with pytest.raises(ParameterError, match="regression lab"):
         figures.predicted_actual_figure(as_classifier)
 

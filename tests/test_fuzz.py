@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from _fuzz import CASES, ODD_VALUES, assert_named_failure, damaged_frames, named
-from nnlabs.baselines import LassoCV, LogisticLassoCV
 from nnlabs.data import hitters as hitters_data
 from nnlabs.data import movies as movies_data
 from nnlabs.data import nyc311 as nyc311_data
 from nnlabs.labs import hitters, movies, nyc311, taxi
+from nnlabs.models.baselines import LassoCV, LogisticLassoCV
 from nnlabs.splits import explicit_split
 
 # NNLABS_FUZZ_EXAMPLES=5000 NNLABS_FUZZ_SEED=random runs a deeper, fresh search; by
@@ -216,7 +216,7 @@ LASSO_ARGS = ["X", "y", "n_folds", "lambda"]
 @FUZZ
 @given(data=design_inputs(classification=False))
 def test_lasso_cv_fit(data):
-    CASES["nnlabs.baselines.LassoCV.fit"] += 1
+    CASES["nnlabs.models.baselines.LassoCV.fit"] += 1
     X, y = data
     model = LassoCV(n_folds=3, n_lambdas=4)
     fitted, _ = _expect_named_failure(lambda: model.fit(X, y), LASSO_ARGS)
@@ -228,7 +228,7 @@ def test_lasso_cv_fit(data):
 @FUZZ
 @given(data=design_inputs(classification=True))
 def test_logistic_lasso_cv_fit(data):
-    CASES["nnlabs.baselines.LogisticLassoCV.fit"] += 1
+    CASES["nnlabs.models.baselines.LogisticLassoCV.fit"] += 1
     X, y = data
     model = LogisticLassoCV(n_folds=3, n_lambdas=3)
     fitted, _ = _expect_named_failure(lambda: model.fit(X, y), LASSO_ARGS)

@@ -21,12 +21,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnlabs.baselines import LassoCV, LogisticLassoCV
 from nnlabs.data import hitters as hitters_data
 from nnlabs.data import movies as movies_data
-from nnlabs.features import fit_scaler
+from nnlabs.design.features import fit_scaler
+from nnlabs.evaluation.metrics import roc_auc
 from nnlabs.labs import hitters, movies
-from nnlabs.metrics import roc_auc
+from nnlabs.models.baselines import LassoCV, LogisticLassoCV
 from nnlabs.splits import random_split
 
 SCRIPT = Path(__file__).parent / "r" / "glmnet_cv.R"

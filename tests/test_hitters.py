@@ -12,7 +12,7 @@ from _fixtures_labs import ANALYSES
 from nnlabs import DataError, ParameterError
 from nnlabs.data import hitters as hitters_data
 from nnlabs.labs import hitters
-from nnlabs.networks import parameter_counts
+from nnlabs.models.networks import parameter_counts
 from nnlabs.splits import random_split
 
 # The §11.16 analyses at tiny sizes (tests/test_responsible.py checks them in depth).

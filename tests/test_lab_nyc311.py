@@ -12,9 +12,9 @@ from _fixtures_labs import ANALYSES
 from nnlabs import DataError, ParameterError
 from nnlabs.cli import main
 from nnlabs.data import nyc311 as nyc311_data
-from nnlabs.features import lump_n, r_wday
+from nnlabs.design.features import lump_n, r_wday
 from nnlabs.labs import nyc311
-from nnlabs.networks import parameter_counts
+from nnlabs.models.networks import parameter_counts
 from nnlabs.splits import random_split
 
 # The §11.16 analyses at tiny sizes (tests/test_responsible.py checks them in depth).

@@ -16,7 +16,7 @@ from nnlabs import DataError, DownloadError, ParameterError
 from nnlabs.cli import main
 from nnlabs.data import taxi as taxi_data
 from nnlabs.labs import taxi
-from nnlabs.networks import parameter_counts
+from nnlabs.models.networks import parameter_counts
 
 # The §11.16 analyses at tiny sizes (tests/test_responsible.py checks them in depth).
 TINY = {"epochs": 2, "cache": False, **ANALYSES}

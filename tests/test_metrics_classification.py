@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from nnlabs import DataError, ParameterError
-from nnlabs import metrics as m
+from nnlabs.evaluation import metrics as m
 
 
 def notes_example() -> tuple[np.ndarray, np.ndarray]:

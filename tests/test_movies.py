@@ -14,7 +14,7 @@ from nnlabs import DataError, ParameterError
 from nnlabs.cli import main as cli_main
 from nnlabs.data import movies as movies_data
 from nnlabs.labs import movies
-from nnlabs.networks import parameter_counts
+from nnlabs.models.networks import parameter_counts
 from nnlabs.splits import random_split
 
 # Few epochs, 3 CV folds and few bootstrap draws keep each run to seconds.

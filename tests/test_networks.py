@@ -8,7 +8,7 @@ import threading
 import numpy as np
 
 from nnlabs._seed import set_seed
-from nnlabs.networks import DenseBlock, dense_network
+from nnlabs.models.networks import DenseBlock, dense_network
 
 BLOCKS = [DenseBlock(16, batch_norm=True, dropout=0.3), DenseBlock(8, dropout=0.1)]
 

@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 
 from nnlabs import ParameterError, labs
-from nnlabs.baselines import LinearRegression
 from nnlabs.cli import main
-from nnlabs.estimators import NetworkClassifier, NetworkRegressor
+from nnlabs.evaluation.metrics import mae
 from nnlabs.labs.spec import Design, LabData, LabSettings, LabSpec, Model
-from nnlabs.metrics import mae
-from nnlabs.networks import DenseBlock, dense_network
+from nnlabs.models.baselines import LinearRegression
+from nnlabs.models.estimators import NetworkClassifier, NetworkRegressor
+from nnlabs.models.networks import DenseBlock, dense_network
 from nnlabs.validation import Interval, Rule
 
 BUILTIN = ("hitters", "movies", "nyc311", "taxi")

@@ -1,5 +1,5 @@
-"""The HTML report of a lab run (nnlabs.report): contents, provenance, entry points, and the
-page as a browser shows it (headless Chromium, when installed).
+"""The HTML report of a lab run (nnlabs.presentation.report): contents, provenance, entry
+points, and the page as a browser shows it (headless Chromium, when installed).
 
 The Chromium test keeps its full-page screenshot under the test's output folder
 (``<tmp_path>/<lab>_report.png``), to be looked at.

@@ -17,15 +17,25 @@ import pandas as pd
 import pytest
 
 from nnlabs import ParameterError, labs
-from nnlabs.baselines import LinearRegression
-from nnlabs.estimators import NetworkRegressor
-from nnlabs.explain import permutation_importance, prediction_function, shap_values
-from nnlabs.fairness import fairness_differences, fairness_table, group_rates, subgroup_metrics
-from nnlabs.labs import analysis
+from nnlabs.evaluation.explain import (
+    permutation_importance,
+    prediction_function,
+    shap_summary,
+    shap_values,
+)
+from nnlabs.evaluation.fairness import (
+    fairness_differences,
+    fairness_table,
+    group_rates,
+    subgroup_metrics,
+)
+from nnlabs.evaluation.metrics import mae
 from nnlabs.labs.spec import GBT, Design, LabData, LabSettings, LabSpec, Model, gradient_boosted
-from nnlabs.metrics import mae
-from nnlabs.networks import DenseBlock, dense_network
-from nnlabs.trees import GradientBoostedClassifier, GradientBoostedRegressor, held_out_rows
+from nnlabs.models.baselines import LinearRegression
+from nnlabs.models.estimators import NetworkRegressor
+from nnlabs.models.networks import DenseBlock, dense_network
+from nnlabs.models.trees import GradientBoostedClassifier, GradientBoostedRegressor, held_out_rows
+from nnlabs.responsible import analysis
 from nnlabs.validation import Interval, Rule
 
 TINY = {
@@ -147,7 +157,7 @@ def test_shap_of_the_lab_network_adds_up_to_its_predictions(signal_result):
     )
     # Local accuracy, to float32 rounding of the network's outputs.
     assert np.allclose(per_row["base"] + per_row["total"], per_row["pred"], rtol=0, atol=1e-4)
-    summary = analysis.shap_summary(shap)  # the factor's two columns summed per row
+    summary = shap_summary(shap)  # the factor's two columns summed per row
     assert sorted(summary["feature"]) == ["colour", "noise", "signal"]
     assert (summary["rows"] == TINY["shap_rows"]).all()
 

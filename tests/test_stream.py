@@ -16,8 +16,8 @@ from _fixtures_months import write_month
 from nnlabs import ParameterError
 from nnlabs.data import taxi as taxi_data
 from nnlabs.data.stream import TripStream, sample_positions
-from nnlabs.estimators import NetworkRegressor
 from nnlabs.labs import taxi
+from nnlabs.models.estimators import NetworkRegressor
 
 MEMORY_CHILD = Path(__file__).with_name("_stream_memory.py")
 # Streamed minus in-memory test MAE (dollars) allowed per seed; measured: under 0.04.

@@ -27,18 +27,17 @@ __version__ = "0.1.0"
 configure_backend()
 
 _LAZY_SUBMODULES = (
-    "baselines",
     "cache",
     "data",
+    "design",
     "doctor",
     "errors",
-    "estimators",
     "evaluation",
-    "features",
     "io",
     "labs",
-    "metrics",
-    "networks",
+    "models",
+    "presentation",
+    "responsible",
     "splits",
     "validation",
     "worked_example",

@@ -1,4 +1,4 @@
-# The self-contained HTML report of a lab result (Python's nnlabs.report).
+# The self-contained HTML report of a lab result (Python's nnlabs.presentation.report).
 
 #' A self-contained HTML report of a lab result
 #'

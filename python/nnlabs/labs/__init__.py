@@ -11,7 +11,7 @@ import importlib
 from typing import Any
 
 from nnlabs.errors import ParameterError
-from nnlabs.labs._result import LabResult
+from nnlabs.labs.result import LabResult
 from nnlabs.labs.runner import run_lab
 from nnlabs.labs.spec import LabSettings, LabSpec, settings_schema
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from nnlabs.errors import DataError
-from nnlabs.networks import DenseBlock, LayerSeeds, dense_blocks
+from nnlabs.models.networks import DenseBlock, LayerSeeds, dense_blocks
 from nnlabs.validation import check_int
 
 # Boroughs of the TLC zone lookup that get an indicator; "Unknown" and "N/A" get none.

@@ -12,12 +12,10 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from nnlabs.baselines import LinearRegression
 from nnlabs.data import hitters as hitters_data
+from nnlabs.design.features import model_matrix
 from nnlabs.errors import DataError
-from nnlabs.estimators import NetworkRegressor
-from nnlabs.features import model_matrix
-from nnlabs.labs._result import LabResult
+from nnlabs.labs.result import LabResult
 from nnlabs.labs.runner import run_lab
 from nnlabs.labs.spec import (
     GBT,
@@ -31,7 +29,9 @@ from nnlabs.labs.spec import (
     input_columns,
     standardized,
 )
-from nnlabs.networks import DenseBlock, dense_network
+from nnlabs.models.baselines import LinearRegression
+from nnlabs.models.estimators import NetworkRegressor
+from nnlabs.models.networks import DenseBlock, dense_network
 from nnlabs.splits import Split
 from nnlabs.validation import (
     Flag,

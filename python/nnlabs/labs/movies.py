@@ -16,11 +16,18 @@ import numpy as np
 import pandas as pd
 import sklearn
 
-from nnlabs.baselines import LogisticLassoCV
 from nnlabs.data import movies as movies_data
 from nnlabs.errors import DataError
-from nnlabs.estimators import NetworkClassifier
-from nnlabs.labs._result import LabResult
+from nnlabs.evaluation.metrics import (
+    accuracy,
+    confusion_table,
+    f1,
+    log_loss,
+    precision,
+    recall,
+    roc_auc,
+)
+from nnlabs.labs.result import LabResult
 from nnlabs.labs.runner import run_lab
 from nnlabs.labs.spec import (
     GBT,
@@ -32,16 +39,9 @@ from nnlabs.labs.spec import (
     gradient_boosted,
     standardized,
 )
-from nnlabs.metrics import (
-    accuracy,
-    confusion_table,
-    f1,
-    log_loss,
-    precision,
-    recall,
-    roc_auc,
-)
-from nnlabs.networks import DenseBlock, dense_network, parameter_counts
+from nnlabs.models.baselines import LogisticLassoCV
+from nnlabs.models.estimators import NetworkClassifier
+from nnlabs.models.networks import DenseBlock, dense_network, parameter_counts
 from nnlabs.splits import Split
 from nnlabs.validation import (
     Each,
@@ -185,7 +185,7 @@ def keras_auc(y_true: np.ndarray, y_prob: np.ndarray, num_thresholds: int = 200)
     """The AUC Keras reports (``metric_auc``): a Riemann sum over ``num_thresholds`` cuts.
 
     Only for comparison with the notes, whose network AUC is this approximation; the
-    lab's table uses the exact ``nnlabs.metrics.roc_auc``.
+    lab's table uses the exact ``nnlabs.evaluation.metrics.roc_auc``.
     """
     import keras
 

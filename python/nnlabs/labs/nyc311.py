@@ -24,11 +24,10 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from nnlabs.baselines import LinearRegression
+from nnlabs.design.features import SCALINGS, lump_n, model_matrix, r_wday
 from nnlabs.errors import DataError
-from nnlabs.estimators import NetworkRegressor
-from nnlabs.features import SCALINGS, lump_n, model_matrix, r_wday
-from nnlabs.labs._result import LabResult
+from nnlabs.evaluation.metrics import r2
+from nnlabs.labs.result import LabResult
 from nnlabs.labs.runner import run_lab
 from nnlabs.labs.spec import (
     GBT,
@@ -43,8 +42,9 @@ from nnlabs.labs.spec import (
     gradient_boosted,
     input_columns,
 )
-from nnlabs.metrics import r2
-from nnlabs.networks import DenseBlock, dense_network
+from nnlabs.models.baselines import LinearRegression
+from nnlabs.models.estimators import NetworkRegressor
+from nnlabs.models.networks import DenseBlock, dense_network
 from nnlabs.splits import Split
 from nnlabs.validation import (
     Each,

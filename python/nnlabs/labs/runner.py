@@ -22,14 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nnlabs.baselines import check_fold_ids
 from nnlabs.cache import ModelCache, cache_key
 from nnlabs.errors import ParameterError
-from nnlabs.evaluation import bootstrap_difference, summarize_repeats
+from nnlabs.evaluation.intervals import bootstrap_difference, summarize_repeats
 from nnlabs.io import check_writable_dir
-from nnlabs.labs import analysis
-from nnlabs.labs._result import LabResult
+from nnlabs.labs.result import LabResult
 from nnlabs.labs.spec import Design, LabData, LabSpec, Model, SplitContext, settings_with
+from nnlabs.models.baselines import check_fold_ids
+from nnlabs.responsible import analysis
 from nnlabs.splits import Split, explicit_split, random_split
 from nnlabs.validation import check_int
 
@@ -369,6 +369,7 @@ def _assemble(spec: LabSpec, settings, data: LabData, outcomes: list[SplitOutcom
         digits=spec.digits,
         saved_models=dict(spec.saved_models),
         predictions=_prediction_frame(first),
+        spec=spec,
     )
     if spec.footer is not None:
         result.footer = spec.footer(result)

@@ -15,11 +15,11 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from nnlabs.baselines import LassoCV
+from nnlabs.design.features import SCALINGS, fit_scaler
 from nnlabs.errors import ParameterError
-from nnlabs.evaluation import Scorer
-from nnlabs.features import SCALINGS, fit_scaler
-from nnlabs.metrics import mae
+from nnlabs.evaluation.intervals import Scorer
+from nnlabs.evaluation.metrics import mae
+from nnlabs.models.baselines import LassoCV
 from nnlabs.splits import Split
 from nnlabs.validation import Each, Flag, Interval, Optional, Options, Rule
 
@@ -56,7 +56,7 @@ class LabSettings:
     Repeat r of ``repeats`` splits with ``seed + r`` and seeds its networks with
     ``network_seed + r``.
 
-    The §11.16 analyses run on the first split (``nnlabs.labs.analysis``):
+    The §11.16 analyses run on the first split (``nnlabs.responsible.analysis``):
     ``explain`` switches permutation importance (``importance_repeats`` shuffles of
     each input column on ``importance_rows`` sampled test rows) and SHAP values of the
     networks (Kernel SHAP on ``shap_rows`` test rows, with ``shap_background``
@@ -82,7 +82,7 @@ class LabSettings:
     lasso_folds: int = 10
     repeats: int = 1
     bootstrap_draws: int = 2000  # resamples of the test rows for intervals on one split
-    # §11.16 analyses of the first split (nnlabs.labs.analysis); none changes a fit.
+    # §11.16 analyses of the first split (nnlabs.responsible.analysis); none changes a fit.
     explain: bool = True  # permutation importance (every model) and SHAP (networks)
     importance_repeats: int = 5
     importance_rows: int | None = 2000  # test rows sampled for importance; None: all
@@ -299,12 +299,12 @@ GBT = "Gradient-boosted trees"
 
 
 def gradient_boosted(loss: str | None = None, *, task: str = "regression") -> Model:
-    """The tree-ensemble baseline (``nnlabs.trees``), early-stopped on the last
+    """The tree-ensemble baseline (``nnlabs.models.trees``), early-stopped on the last
     ``validation_fraction`` of the training rows: the network's validation rows under
     ``validation="split"``, its own held-out training rows under ``"test"`` (it never
     sees a test row). ``loss`` is the network's (``"squared_error"``/``"absolute_error"``).
     """
-    from nnlabs.trees import GradientBoostedClassifier, GradientBoostedRegressor
+    from nnlabs.models.trees import GradientBoostedClassifier, GradientBoostedRegressor
 
     if task == "classification":
         return Model(
@@ -386,7 +386,7 @@ class LabSpec:
         inputs: keyword arguments of ``run`` passed on to ``load``.
         subgroups: ``subgroups(data, split) -> DataFrame``, one column per grouping
             (League, borough...) and one row per test row, in ``split.test`` order;
-            metrics are then reported by group (``nnlabs.labs.analysis``).
+            metrics are then reported by group (``nnlabs.responsible.analysis``).
         features: ``features(data) -> {input name: {design column: lab input}}`` for
             each design matrix (``Model.input``), in column order: SHAP reports design
             columns, permutation importance shuffles the columns of one lab input

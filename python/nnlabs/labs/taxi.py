@@ -24,11 +24,10 @@ import pandas as pd
 from nnlabs.data import taxi as taxi_data
 from nnlabs.data._paths import check_month
 from nnlabs.data.stream import BUFFER_ROW_BYTES, TripStream, read_kept, sample_positions
+from nnlabs.design.features import fit_scaler
 from nnlabs.errors import DataError, ParameterError
-from nnlabs.estimators import NetworkRegressor
-from nnlabs.features import fit_scaler
-from nnlabs.labs._result import LabResult
 from nnlabs.labs._taxi_embedding import embedding_network, zone_features
+from nnlabs.labs.result import LabResult
 from nnlabs.labs.runner import run_lab
 from nnlabs.labs.spec import (
     GBT,
@@ -42,7 +41,8 @@ from nnlabs.labs.spec import (
     glmnet_lasso,
     gradient_boosted,
 )
-from nnlabs.networks import DenseBlock, dense_network
+from nnlabs.models.estimators import NetworkRegressor
+from nnlabs.models.networks import DenseBlock, dense_network
 from nnlabs.splits import Split
 from nnlabs.validation import (
     Check,

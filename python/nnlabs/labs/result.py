@@ -42,11 +42,13 @@ class LabResult:
             test row and design column; ``base_value + sum(shap) = prediction``).
         subgroups: each model's metrics by subgroup, with ``n`` and a ``small`` flag.
         fairness: a classifier's Table 11.38 differences between groups, with intervals.
-        verdict: the notes' 5% rule for each network (``nnlabs.labs.analysis``).
-        model_card: the run's model card as a dict (``nnlabs.labs.model_card``).
+        verdict: the notes' 5% rule for each network (``nnlabs.responsible.analysis``).
+        model_card: the run's model card as a dict (``nnlabs.responsible.model_card``).
         predictions: the first split's test rows: ``row`` (index in the lab's rows),
             ``y`` (the response) and one column per model with its prediction
             (P(class 1) for a classifier); what the report's figures are drawn from.
+        spec: the ``LabSpec`` the lab was run from (its task, metrics, comparisons and
+            the notes' figures, which the figures and the report read).
     """
 
     lab: str
@@ -71,6 +73,7 @@ class LabResult:
     verdict: pd.DataFrame | None = None
     model_card: dict[str, Any] | None = None
     predictions: pd.DataFrame | None = None
+    spec: Any = None
 
     def __str__(self) -> str:
         parts = [self.title, _format(self.table, self.digits)]
@@ -115,7 +118,7 @@ class LabResult:
         leaves no half-written file. Returns (and records in ``files``) the paths.
         """
         out = make_writable_dir(out_dir, "out_dir")
-        from nnlabs.figures import history_figure, save_png
+        from nnlabs.presentation.figures import history_figure, save_png
 
         files = {"plot": save_png(history_figure(self), out / f"{self.lab}_history.png")}
         for kind, name in {"model": self.network, **self.saved_models}.items():
@@ -126,7 +129,7 @@ class LabResult:
         text = json.dumps(self.to_dict(), indent=2, allow_nan=True)
         files["results"] = atomic_write_text(out / f"{self.lab}_results.json", text)
         if self.model_card is not None:
-            from nnlabs.labs.model_card import render_markdown
+            from nnlabs.responsible.model_card import render_markdown
 
             card = render_markdown(self.model_card, self.digits)
             files["model_card"] = atomic_write_text(out / f"{self.lab}_model_card.md", card)
@@ -139,9 +142,9 @@ class LabResult:
         ``path``: an ``.html`` file, or a folder (the report is ``<lab>_report.html`` in
         it); None: the folder ``save`` wrote to. ``command``: the command line shown
         under provenance (None: the equivalent ``nnlabs.labs.run(...)`` call). See
-        ``nnlabs.report``.
+        ``nnlabs.presentation.report``.
         """
-        from nnlabs.report import write_report
+        from nnlabs.presentation.report import write_report
 
         return write_report(self, path, command=command)
 

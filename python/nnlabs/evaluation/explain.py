@@ -47,7 +47,7 @@ _MIN_CHUNK = 64
 def prediction_function(model, task: str = "regression") -> Predict:
     """``f(X) -> (n,)``: predicted values, or P(class 1) for ``task="classification"``.
 
-    A Keras network of ``nnlabs.estimators`` is called through ``predict_on_batch`` on
+    A Keras network of ``nnlabs.models.estimators`` is called through ``predict_on_batch`` on
     fixed-size chunks: explainers call the model hundreds of times, and Keras'
     ``predict`` costs a fraction of a second per call in set-up alone.
     """
@@ -217,3 +217,17 @@ def shap_values(
         "samples": min(samples, 2**p - 2) if p < 30 else samples,
         "seconds": time.perf_counter() - start,
     }
+
+
+def shap_summary(shap: pd.DataFrame) -> pd.DataFrame:
+    """Mean |SHAP| per network and input (the columns of one input summed per row first),
+    largest first: ``Model``, ``feature``, ``mean_abs_shap``, ``rows``."""
+    per_row = shap.groupby(["Model", "row", "feature"], sort=False)["shap"].sum().abs()
+    out = (
+        per_row.groupby(level=["Model", "feature"], sort=False)
+        .agg(mean_abs_shap="mean", rows="size")
+        .reset_index()
+    )
+    return out.sort_values(["Model", "mean_abs_shap"], ascending=[True, False]).reset_index(
+        drop=True
+    )

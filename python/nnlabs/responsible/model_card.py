@@ -11,12 +11,15 @@ failure modes.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from nnlabs.labs.spec import LabSpec
+from nnlabs.evaluation.explain import shap_summary
+
+if TYPE_CHECKING:  # read, not imported (see nnlabs.responsible)
+    from nnlabs.labs.spec import LabSpec
 
 CAVEAT = (
     "Permutation importance and SHAP values explain the model's predictions, not the "
@@ -110,8 +113,6 @@ def _explanations(result) -> dict[str, Any]:
         top = imp[imp["Model"] == result.network].head(5)
         out["importance_top"] = _records(top[["feature", "importance", "sd", "metric"]])
     if getattr(result, "shap", None) is not None:
-        from nnlabs.labs.analysis import shap_summary
-
         summary = shap_summary(result.shap)
         part = result.shap[result.shap["Model"] == result.network]
         out["shap_top"] = _records(summary[summary["Model"] == result.network].head(5))

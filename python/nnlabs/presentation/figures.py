@@ -80,9 +80,7 @@ def _need(result, attribute: str, figure: str) -> Any:
 
 
 def _task(result) -> str:
-    from nnlabs import labs
-
-    return labs.get(result.lab).task
+    return result.spec.task
 
 
 def _need_task(result, task: str, figure: str) -> pd.DataFrame:
@@ -111,9 +109,7 @@ def model_intervals(result) -> pd.DataFrame:
     ``result.uncertainty``; with one split, percentile intervals of a bootstrap over the
     test rows (``settings.bootstrap_draws`` resamples, at most ``MAX_DRAWS``, seed 0).
     """
-    from nnlabs import labs
-
-    spec = labs.get(result.lab)
+    spec = result.spec
     if result.repeat_scores is not None:
         frame = _uncertainty_by_metric(result, spec).set_index(["metric", "Model"])
         method = f"corrected resampled t over {result.settings.repeats} repeats"
@@ -161,9 +157,7 @@ def difference_intervals(result) -> pd.DataFrame:
 
     Columns ``metric``, ``Comparison``, ``estimate``, ``low``, ``high``.
     """
-    from nnlabs import labs
-
-    spec = labs.get(result.lab)
+    spec = result.spec
     frame = _uncertainty_by_metric(result, spec)
     if "Comparison" in frame:  # one split: the paired bootstrap table
         return pd.DataFrame(

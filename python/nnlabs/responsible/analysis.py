@@ -29,17 +29,19 @@ reported as undecided rather than resolved by the point estimate.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import sklearn
 
-from nnlabs.evaluation import summarize_repeats
-from nnlabs.explain import permutation_importance, prediction_function, shap_values
-from nnlabs.fairness import fairness_table, subgroup_metrics
-from nnlabs.labs.spec import LabSpec, SplitContext
-from nnlabs.metrics import mae
+from nnlabs.evaluation.explain import permutation_importance, prediction_function, shap_values
+from nnlabs.evaluation.fairness import fairness_table, subgroup_metrics
+from nnlabs.evaluation.intervals import summarize_repeats
+from nnlabs.evaluation.metrics import mae
+
+if TYPE_CHECKING:  # the declaration is read, not imported: the labs import this module
+    from nnlabs.labs.spec import LabSpec, SplitContext
 
 THRESHOLD = 0.05  # the notes' "< 5%"
 LEVEL = 0.95
@@ -207,20 +209,6 @@ def _subgroups(spec: LabSpec, context: SplitContext, groups: pd.DataFrame) -> pd
     )
 
 
-def shap_summary(shap: pd.DataFrame) -> pd.DataFrame:
-    """Mean |SHAP| per network and input (the columns of one input summed per row first),
-    largest first: ``Model``, ``feature``, ``mean_abs_shap``, ``rows``."""
-    per_row = shap.groupby(["Model", "row", "feature"], sort=False)["shap"].sum().abs()
-    out = (
-        per_row.groupby(level=["Model", "feature"], sort=False)
-        .agg(mean_abs_shap="mean", rows="size")
-        .reset_index()
-    )
-    return out.sort_values(["Model", "mean_abs_shap"], ascending=[True, False]).reset_index(
-        drop=True
-    )
-
-
 # ---- after the repeats -----------------------------------------------------------------
 
 
@@ -348,7 +336,7 @@ def _decide(network: str, simpler: str, gap: float, low: float, high: float, met
 
 def finish(spec: LabSpec, result, first) -> None:
     """Set ``result.verdict`` and ``result.model_card`` (after the repeats)."""
-    from nnlabs.labs.model_card import build_card
+    from nnlabs.responsible.model_card import build_card
 
     start = time.perf_counter()
     result.verdict = verdict(spec, result, first)
@@ -372,7 +360,6 @@ __all__ = [
     "finish",
     "network_names",
     "primary_metric",
-    "shap_summary",
     "simpler_names",
     "verdict",
 ]

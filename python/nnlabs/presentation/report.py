@@ -1,9 +1,9 @@
 """One self-contained HTML report per lab run.
 
 ``write_report(result, path)`` renders ``result`` (a ``LabResult``) with the Jinja2
-template shipped in ``nnlabs/templates/report.html.j2``: the comparison table with the
+template shipped in ``nnlabs/presentation/templates/report.html.j2``: the comparison table with the
 notes' figures beside the run's, the verdict of the notes' 5% rule, the figures of
-``nnlabs.figures`` (embedded as base64 PNG), the intervals, the subgroup and fairness
+``nnlabs.presentation.figures`` (embedded as base64 PNG), the intervals, the subgroup and fairness
 tables, the model card and the provenance (settings, seeds, the command, package
 versions, data files with their SHA-256, date and machine). The page needs no network:
 no external script, style sheet, font or image.
@@ -189,9 +189,7 @@ def provenance(result, *, command: str | None = None) -> dict[str, Any]:
 def comparison_table(result) -> pd.DataFrame:
     """The comparison table with the notes' figure beside each metric it has
     (``<metric> (notes)``, NaN where the notes have no such model)."""
-    from nnlabs import labs
-
-    notes = labs.get(result.lab).notes_table
+    notes = result.spec.notes_table
     table = result.table.copy()
     if not notes:
         return table
@@ -240,7 +238,7 @@ def _png_base64(fig) -> str:
 
 
 def _figures(result) -> list[dict[str, str]]:
-    from nnlabs.figures import lab_figures
+    from nnlabs.presentation.figures import lab_figures
 
     return [
         {
@@ -261,7 +259,7 @@ def render_report(result, *, command: str | None = None) -> str:
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     env = Environment(
-        loader=PackageLoader("nnlabs", "templates"),
+        loader=PackageLoader("nnlabs.presentation", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
         undefined=StrictUndefined,
         trim_blocks=True,
