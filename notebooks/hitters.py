@@ -97,5 +97,26 @@ result.subgroups
 # %%
 import tempfile
 
-path = result.report(tempfile.mkdtemp())
+from nnlabs.presentation.report import write_report
+
+path = write_report(result, tempfile.mkdtemp())
 path.name
+
+# %% [markdown]
+# ## Using the trained model (§11.10)
+#
+# Every model is a pipeline from the raw columns, as in the data file: the coding of
+# League, Division and NewLeague and the scaler fitted on the training rows travel with
+# it. What salary does each model predict for a player like the first one, three years
+# more experienced? Saved, the lab predicts the same in another session.
+
+# %%
+player = frame.iloc[[0]].assign(Years=frame["Years"].iloc[0] + 3)
+result.predict(player)
+
+# %%
+import nnlabs
+
+folder = tempfile.mkdtemp()
+result.save(folder)
+nnlabs.load_lab(folder).predict(player)

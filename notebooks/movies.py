@@ -69,4 +69,19 @@ result.fairness
 # %%
 import tempfile
 
-result.report(tempfile.mkdtemp()).name
+from nnlabs.presentation.report import write_report
+
+write_report(result, tempfile.mkdtemp()).name
+
+# %% [markdown]
+# ## Using the trained model (§11.10)
+#
+# A new film, described by the lab's six raw columns: each model's probability of a Hit
+# and its class (a probability above the threshold).
+
+# %%
+film = result.test_data.drop(columns="hit").iloc[[0]]
+film
+
+# %%
+result.predict(film, type="prob")

@@ -37,3 +37,18 @@ figures.residuals_figure(result)
 
 # %%
 figures.history_figure(result)
+
+# %% [markdown]
+# ## Using the trained model (§11.10)
+#
+# A new request, with the export's raw columns: the lumping of rare complaint types and
+# agencies (fitted on the training rows) and the range scaling travel with the models;
+# an agency the training rows never had is predicted as "Other", with a note. The
+# models predict log(1 + hours).
+
+# %%
+import numpy as np
+
+request = result.test_data.drop(columns="response_hours").iloc[[0]]
+predicted = result.predict(request)
+np.expm1(predicted)  # in hours

@@ -35,3 +35,24 @@ figures.predicted_actual_figure(result)
 
 # %%
 figures.history_figure(result)
+
+# %% [markdown]
+# ## Using the trained model (§11.10)
+#
+# A new trip as TLC publishes it: pickup and dropoff times instead of the hour, weekday
+# and duration the lab derives from them. The fare each model predicts, in dollars:
+
+# %%
+import pandas as pd
+
+trip = pd.DataFrame(
+    {
+        "tpep_pickup_datetime": [pd.Timestamp("2023-01-10 08:15")],
+        "tpep_dropoff_datetime": [pd.Timestamp("2023-01-10 08:37")],
+        "passenger_count": [1],
+        "trip_distance": [3.2],
+        "PULocationID": [161],  # Midtown Center
+        "DOLocationID": [236],  # Upper East Side North
+    }
+)
+result.predict(trip)

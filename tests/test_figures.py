@@ -109,7 +109,10 @@ def test_best_epoch_of_a_classifier_maximizes_its_auc(movies_result):
 def test_saved_history_png_is_the_history_figure(hitters_result, tmp_path):
     from PIL import Image
 
-    files = hitters_result.save(tmp_path)
+    from nnlabs.presentation.report import write_run
+
+    files = write_run(hitters_result, tmp_path)  # what `nnlabs run` writes
+    assert {"plot", "report", "model", "results"} <= set(files)
     with Image.open(files["plot"]) as image:
         assert image.size == (880, 495)  # 8 x 4.5 inches at 110 dpi
         assert len(set(image.convert("RGB").getdata())) > 50
@@ -208,7 +211,7 @@ def test_classification_figures(movies_result):
 
 
 def test_lasso_cv_figure_marks_lambda_min_and_1se(hitters_result):
-    lasso = hitters_result.models["Lasso"]
+    lasso = hitters_result.models["Lasso"]["model"]
     fig = figures.lasso_cv_figure(hitters_result)
     ax = fig.axes[0]
     assert ax.get_xlabel() == "log(lambda)"
@@ -221,7 +224,8 @@ def test_lasso_cv_figure_marks_lambda_min_and_1se(hitters_result):
 
 
 def test_lasso_cv_figure_needs_a_lasso(hitters_result):
-    without = dataclasses.replace(hitters_result, models={"Linear Regression": object()})
+    linear = hitters_result.models["Linear Regression"]
+    without = dataclasses.replace(hitters_result, models={"Linear Regression": linear})
     with pytest.raises(ParameterError, match="cross-validated Lasso"):
         figures.lasso_cv_figure(without)
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import nnlabs
 from _fixtures_labs import ANALYSES
 from nnlabs import DataError, ParameterError
 from nnlabs.data import hitters as hitters_data
@@ -72,7 +73,7 @@ def test_linear_regression_equals_lstsq_reference(tiny_result, frame):
 
 
 def test_lasso_lambda_comes_from_cv(tiny_result):
-    lasso = tiny_result[0].models[hitters.LASSO]
+    lasso = tiny_result[0].models[hitters.LASSO]["model"]
     best = int(np.argmin(lasso.cv_mean_))
     assert lasso.lambda_min_ == lasso.lambdas_[best]
     assert lasso.lambdas_[0] > lasso.lambda_min_ > lasso.lambdas_[-1]
@@ -88,8 +89,7 @@ def test_result_table_history_and_files(tiny_result):
     )
     assert "Table 11.32" in str(result) and hitters.NN in str(result)
     assert sorted(p.name for p in out.iterdir()) == [
-        "hitters_history.png", "hitters_model.keras", "hitters_model_card.md",
-        "hitters_results.json",
+        "hitters_model", "hitters_model_card.md", "hitters_results.json",
     ]  # fmt: skip
     saved = json.loads((out / "hitters_results.json").read_text())
     assert saved["settings"]["epochs"] == 3
@@ -101,13 +101,16 @@ def test_saved_model_reloads_with_identical_predictions(tiny_result, frame):
 
     result, out = tiny_result
     x = np.random.default_rng(0).normal(size=(10, 20)).astype(np.float32)
-    reloaded = keras.models.load_model(out / "hitters_model.keras")
-    original = result.models[hitters.NN].model_
+    # The network's file is plain Keras: it loads without nnlabs' objects.
+    reloaded = keras.models.load_model(out / "hitters_model" / "neural-network-2-layer.keras")
+    original = result.models[hitters.NN]["model"].model_
     np.testing.assert_array_equal(original.predict(x, verbose=0), reloaded.predict(x, verbose=0))
+    lab = nnlabs.load_lab(out)
+    pd.testing.assert_frame_equal(lab.predict(frame.head(9)), result.predict(frame.head(9)))
 
 
 def test_validation_is_carved_from_training_rows_by_default(tiny_result):
-    net = tiny_result[0].models[hitters.NN]
+    net = tiny_result[0].models[hitters.NN]["model"]
     assert net.validation_fraction == pytest.approx(0.2)
     test_mode = hitters.make_network(hitters.HittersSettings(validation="test"), 0)
     assert test_mode.validation_fraction == 0.0
@@ -121,13 +124,13 @@ def test_same_seed_same_metrics():
 
 def test_cache_hit_and_miss(tmp_path):
     first = hitters.run(epochs=2, cache=tmp_path)
-    assert first.models[hitters.NN].cache_hit_ is False
+    assert first.models[hitters.NN]["model"].cache_hit_ is False
     again = hitters.run(epochs=2, cache=tmp_path)
-    assert again.models[hitters.NN].cache_hit_ is True
+    assert again.models[hitters.NN]["model"].cache_hit_ is True
     pd.testing.assert_frame_equal(first.table, again.table)
     pd.testing.assert_frame_equal(first.history, again.history, check_dtype=False)
     changed = hitters.run(epochs=2, batch_size=16, cache=tmp_path)
-    assert changed.models[hitters.NN].cache_hit_ is False
+    assert changed.models[hitters.NN]["model"].cache_hit_ is False
     assert len(list((tmp_path / "models").iterdir())) == 2
 
 
@@ -179,7 +182,7 @@ def test_bad_data(frame, tmp_path):
 
 def test_failed_save_leaves_nothing_behind(tiny_result, tmp_path, monkeypatch):
     result, _ = tiny_result
-    model = result.models[hitters.NN].model_
+    model = result.models[hitters.NN]["model"].model_
 
     def broken_save(path, *args, **kwargs):
         open(path, "wb").write(b"partial")
@@ -188,7 +191,7 @@ def test_failed_save_leaves_nothing_behind(tiny_result, tmp_path, monkeypatch):
     monkeypatch.setattr(model, "save", broken_save)
     with pytest.raises(OSError, match="disk full"):
         result.save(tmp_path)
-    assert [p.name for p in tmp_path.iterdir()] == ["hitters_history.png"]
+    assert list(tmp_path.iterdir()) == []  # not even the fitted lab's temporary folder
 
 
 def test_unknown_lab_name():

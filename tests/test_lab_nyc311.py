@@ -159,10 +159,13 @@ def tiny_result(tmp_path_factory):
 
 
 def test_table_shape_and_linear_regression_on_test_rows(tiny_result):
-    result, _ = tiny_result
-    assert list(result.table.columns) == ["Model", "MAE (log-hrs)"]
-    assert list(result.table["Model"]) == [nyc311.LM, nyc311.LASSO, nyc311.NN, nyc311.GBT]
+    assert list(tiny_result[0].table.columns) == ["Model", "MAE (log-hrs)"]
+    assert list(tiny_result[0].table["Model"]) == [
+        nyc311.LM, nyc311.LASSO, nyc311.NN, nyc311.GBT
+    ]  # fmt: skip
     settings = nyc311.NYC311Settings(**{k: v for k, v in TINY.items() if k != "cache"})
+    # The notes' lumping (all raw rows, errata N10), so that engineer() is the reference.
+    result = nyc311.run(**TINY, lump_levels=nyc311.notes_lump_levels(settings))
     df = nyc311.engineer(nyc311_data.simulate(3000, 42), settings)
     x_df, y = nyc311.design(df)
     split = random_split(len(y), 0.2, seed=42)
@@ -176,6 +179,21 @@ def test_table_shape_and_linear_regression_on_test_rows(tiny_result):
     assert result.extras["lm_notes_artefact"] == pytest.approx(artefact, rel=1e-8)
     assert result.extras["lm_notes_artefact"] > 2 * got  # unrelated rows compared
     assert result.extras["n_test"] == len(split.test) == int(0.2 * len(y))
+
+
+def test_the_default_lumps_on_the_training_rows(tiny_result):
+    from nnlabs.design.features import lump_n
+
+    result, _ = tiny_result
+    settings = result.settings
+    usable = nyc311.usable_requests(nyc311_data.simulate(3000, 42), settings)
+    train = usable.iloc[random_split(len(usable), 0.2, seed=42).train].reset_index(drop=True)
+    kept = result.models[nyc311.LM]["design"]["features"].lump_.categories_
+    for column, top in [
+        ("complaint_type", settings.top_complaints),
+        ("agency", settings.top_agencies),
+    ]:
+        assert kept[column] == list(lump_n(train[column], top).cat.categories)
 
 
 def test_nested_r2_is_reported_and_printed(tiny_result):
@@ -194,18 +212,17 @@ def test_files_and_keras_round_trip(tiny_result):
 
     result, out = tiny_result
     assert sorted(p.name for p in out.iterdir()) == [
-        "nyc311_history.png", "nyc311_model.keras", "nyc311_model_card.md",
-        "nyc311_results.json",
+        "nyc311_model", "nyc311_model_card.md", "nyc311_results.json",
     ]  # fmt: skip
     saved = json.loads((out / "nyc311_results.json").read_text())
     assert saved["extras"]["nested_r2"][0]["Predictors"] == "complaint_type only"
     assert saved["settings"]["epochs"] == 2
-    reloaded = keras.models.load_model(out / "nyc311_model.keras")
+    reloaded = keras.models.load_model(out / "nyc311_model" / "neural-network-3-layer.keras")
     x = np.random.default_rng(0).random((7, 40)).astype(np.float32)
-    original = result.models[nyc311.NN].model_
+    original = result.models[nyc311.NN]["model"].model_
     np.testing.assert_array_equal(original.predict(x, verbose=0), reloaded.predict(x, verbose=0))
     assert list(result.history["epoch"]) == [1, 2]
-    assert result.models[nyc311.NN].validation_fraction == pytest.approx(0.15)
+    assert result.models[nyc311.NN]["model"].validation_fraction == pytest.approx(0.15)
 
 
 def test_a_real_file_runs_through_the_same_code(tmp_path):
@@ -223,7 +240,7 @@ def test_repeats_and_cache(tmp_path):
     row = first.uncertainty.set_index("Model").loc[f"{nyc311.NN} - {nyc311.LASSO}"]
     assert row["low"] < row["mean"] < row["high"]
     again = nyc311.run(simulated_rows=1500, epochs=1, repeats=2, cache=tmp_path)
-    assert again.models[nyc311.NN].cache_hit_ is True
+    assert again.models[nyc311.NN]["model"].cache_hit_ is True
     pd.testing.assert_frame_equal(first.table, again.table)
 
 
@@ -281,4 +298,4 @@ def test_registered_for_the_cli(capsys):
     assert main(["run", "nyc311", "--rows", "0", "--no-cache"]) == 2
     assert "rows must be an integer >= 1; got 0" in capsys.readouterr().err
     assert main(["run", "nyc311", "--color", "green"]) == 2
-    assert "--color does not apply to lab 'nyc311'" in capsys.readouterr().err
+    assert "unrecognized arguments: --color green" in capsys.readouterr().err

@@ -112,16 +112,15 @@ def test_table_has_four_models_and_improvement(tiny_result):
     assert "Table 11.34" in str(result) and "1,200 trips" in str(result)
 
 
-def test_both_models_saved_and_reload_without_nnlabs_objects(tiny_result):
+def test_both_networks_saved_and_reload_without_nnlabs_objects(tiny_result):
     import keras
 
     result, out = tiny_result
     assert sorted(p.name for p in out.iterdir()) == [
-        "taxi_embedding_model.keras", "taxi_history.png", "taxi_model.keras",
-        "taxi_model_card.md", "taxi_results.json",
+        "taxi_model", "taxi_model_card.md", "taxi_results.json",
     ]  # fmt: skip
-    est = result.models[taxi.EMB]
-    reloaded = keras.models.load_model(out / "taxi_embedding_model.keras")
+    est = result.models[taxi.EMB]["model"]
+    reloaded = keras.models.load_model(out / "taxi_model" / "network-with-zone-embeddings.keras")
     rng = np.random.default_rng(1)
     n_numeric = est.n_features_in_ - 2
     x = np.column_stack([rng.random((9, n_numeric)), rng.integers(1, 264, (9, 2))])
@@ -135,9 +134,9 @@ def test_both_models_saved_and_reload_without_nnlabs_objects(tiny_result):
 def test_early_stopping_and_validation_split_as_notes(tiny_result):
     result, _ = tiny_result
     for name in (taxi.NN, taxi.EMB):
-        assert result.models[name].validation_fraction == pytest.approx(0.1)
-        assert result.models[name].batch_size == 512
-    (stop,) = result.models[taxi.NN].callbacks()
+        assert result.models[name]["model"].validation_fraction == pytest.approx(0.1)
+        assert result.models[name]["model"].batch_size == 512
+    (stop,) = result.models[taxi.NN]["model"].callbacks()
     assert (stop.monitor, stop.patience, stop.restore_best_weights) == ("val_loss", 10, True)
     assert "val_loss" in result.extras["embedding_history"]
 
@@ -149,25 +148,27 @@ def test_repeats_intervals_and_cache(tmp_path):
     assert summary.loc[f"{taxi.EMB} - {taxi.NN}", "repeats"] == 2
     assert sorted(first.repeat_scores["repeat"].unique()) == [1, 2]
     again = taxi.run(cache=tmp_path, **kw)
-    assert again.models[taxi.NN].cache_hit_ and again.models[taxi.EMB].cache_hit_
+    assert again.models[taxi.NN]["model"].cache_hit_ and again.models[taxi.EMB]["model"].cache_hit_
     pd.testing.assert_frame_equal(first.table, again.table)
 
 
-def test_design_matrices_scale_on_training_rows_or_all_rows():
+def test_designs_scale_on_the_rows_they_are_fitted_on():
     trips = _trips(40, seed=4)
-    x7 = trips[list(taxi.PREDICTORS)].to_numpy(dtype=np.float64)
-    flags = np.ones((40, 3))
-    train = np.arange(10)
-    xs, xe = taxi.design_matrices(x7, flags, train, "train")
-    np.testing.assert_allclose(xs[train].mean(axis=0), 0, atol=1e-12)
+    data = taxi.load(taxi.TaxiSettings(rows=40, lasso_folds=3), data=trips, zones=_zones())
+    x7 = data.rows[list(taxi.PREDICTORS)].to_numpy(dtype=np.float64)
+    designs = taxi.design(data, taxi.TaxiSettings())
+    x, xe = (d.fit(data.rows.iloc[:10]) for d in (designs["x"], designs["xe"]))
+    xs = x.transform(data.rows)
+    np.testing.assert_allclose(xs[:10].mean(axis=0), 0, atol=1e-12)
     np.testing.assert_allclose(xs[:, 0], (x7[:, 0] - x7[:10, 0].mean()) / x7[:10, 0].std())
-    notes, _ = taxi.design_matrices(x7, flags, train, "all")
-    np.testing.assert_allclose(notes[:, 0], (x7[:, 0] - x7[:, 0].mean()) / x7[:, 0].std())
-    # Embedding inputs: 5 scaled non-zone predictors, the flags, then the raw zone ids.
-    assert xe.shape == (40, 5 + 3 + 2)
-    np.testing.assert_array_equal(xe[:, -2:], x7[:, [2, 3]])
-    np.testing.assert_array_equal(xe[:, 5:8], flags)
-    np.testing.assert_allclose(xe[:, :5], xs[:, [0, 1, 4, 5, 6]])
+    # Embedding inputs: 5 scaled non-zone predictors, the zone flags, then the raw zone ids.
+    flags = taxi.zone_features(x7[:, 2], x7[:, 3], _zones()).to_numpy()
+    xe_rows = xe.transform(data.rows)
+    assert xe_rows.shape == (40, 5 + flags.shape[1] + 2)
+    np.testing.assert_array_equal(xe_rows[:, -2:], x7[:, [2, 3]])
+    np.testing.assert_array_equal(xe_rows[:, 5:-2], flags)
+    np.testing.assert_allclose(xe_rows[:, :5], xs[:, [0, 1, 4, 5, 6]])
+    assert list(xe.get_feature_names_out()) == data.extras["embedding_columns"]
 
 
 def test_cli_reads_an_official_file_from_data_dir(tmp_path, capsys):
@@ -176,7 +177,7 @@ def test_cli_reads_an_official_file_from_data_dir(tmp_path, capsys):
     assert main([*argv, "--out", str(tmp_path / "out"), "--no-cache"]) == 0
     out = capsys.readouterr().out
     assert "Table 11.34" in out and taxi.EMB in out and "500 trips" in out
-    assert (tmp_path / "out" / "taxi_embedding_model.keras").is_file()
+    assert (tmp_path / "out" / "taxi_model" / "network-with-zone-embeddings.keras").is_file()
 
 
 # --------------------------------------------------------------------------- errors

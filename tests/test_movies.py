@@ -154,7 +154,7 @@ def test_table_shape_and_exact_auc(tiny_result):
     assert list(result.table["Model"]) == [movies.LASSO, movies.NN, movies.GBT]
     x_te, y_te = _test_rows(result)
     table = result.table.set_index("Model")
-    for name, model in result.models.items():
+    for name, model in result.estimators.items():
         prob = model.predict_proba(x_te)[:, 1]
         assert table.loc[name, "AUC"] == pytest.approx(roc_auc_score(y_te, prob), abs=1e-6)
         assert table.loc[name, "Accuracy"] == pytest.approx(np.mean((prob > 0.5) == y_te))
@@ -199,21 +199,20 @@ def test_history_and_saved_files(tiny_result):
     assert list(result.history["epoch"]) == [1, 2, 3]
     assert {"loss", "auc", "accuracy", "val_loss", "val_auc"} <= set(result.history.columns)
     assert sorted(p.name for p in out.iterdir()) == [
-        "movies_history.png", "movies_model.keras", "movies_model_card.md",
-        "movies_results.json",
+        "movies_model", "movies_model_card.md", "movies_results.json",
     ]  # fmt: skip
     saved = json.loads((out / "movies_results.json").read_text())
     assert [row["Model"] for row in saved["table"]] == [movies.LASSO, movies.NN, movies.GBT]
     confusion = saved["extras"]["confusion"][movies.NN]
     assert [row["Predicted"] for row in confusion] == ["Flop", "Hit"]
     x = np.random.default_rng(0).normal(size=(10, 6)).astype(np.float32)
-    reloaded = keras.models.load_model(out / "movies_model.keras")
-    original = result.models[movies.NN].model_
+    reloaded = keras.models.load_model(out / "movies_model" / "neural-network-3-layer.keras")
+    original = result.models[movies.NN]["model"].model_
     np.testing.assert_array_equal(original.predict(x, verbose=0), reloaded.predict(x, verbose=0))
 
 
 def test_validation_is_carved_from_training_rows_by_default(tiny_result):
-    net = tiny_result[0].models[movies.NN]
+    net = tiny_result[0].models[movies.NN]["model"]
     assert net.validation_fraction == pytest.approx(0.2)
     notes = movies.make_network(movies.MoviesSettings(**movies.NOTES_PROTOCOL), 0)
     assert notes.validation_fraction == 0.0
@@ -221,9 +220,9 @@ def test_validation_is_carved_from_training_rows_by_default(tiny_result):
 
 def test_cache_hit_and_same_seed_same_table(tmp_path):
     first = movies.run(**{**TINY, "epochs": 2, "cache": tmp_path})
-    assert first.models[movies.NN].cache_hit_ is False
+    assert first.models[movies.NN]["model"].cache_hit_ is False
     again = movies.run(**{**TINY, "epochs": 2, "cache": tmp_path})
-    assert again.models[movies.NN].cache_hit_ is True
+    assert again.models[movies.NN]["model"].cache_hit_ is True
     pd.testing.assert_frame_equal(first.table, again.table)
 
 

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from nnlabs import ParameterError, labs
 from nnlabs.cli import main
+from nnlabs.design.transformers import Columns
 from nnlabs.evaluation.metrics import mae
-from nnlabs.labs.spec import Design, LabData, LabSettings, LabSpec, Model
+from nnlabs.labs.spec import LabData, LabSettings, LabSpec, Model
 from nnlabs.models.baselines import LinearRegression
 from nnlabs.models.estimators import NetworkClassifier, NetworkRegressor
 from nnlabs.models.networks import DenseBlock, dense_network
@@ -46,16 +48,12 @@ def _load(settings: ToySettings) -> LabData:
     rng = np.random.default_rng(0)
     x = rng.standard_normal((settings.n_rows, 2))
     y = 3 * x[:, 0] - 2 * x[:, 1] + rng.normal(0, 0.5, settings.n_rows)
-    return LabData(y=y, x=x, extras={"source": "simulated"})
+    rows = pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1]})
+    return LabData(y=y, rows=rows, extras={"source": "simulated"})
 
 
-def _design(data: LabData, split, settings) -> Design:
-    return Design(
-        train={"x": data.x[split.train]},
-        test={"x": data.x[split.test]},
-        y_train=data.y[split.train],
-        y_test=data.y[split.test],
-    )
+def _design(data: LabData, settings) -> dict:
+    return {"x": Columns(("x1", "x2"))}  # the raw columns as they are
 
 
 def _network(settings: ToySettings, seed: int) -> NetworkRegressor:
@@ -102,13 +100,22 @@ def test_a_declared_lab_runs_through_the_runner(toy, tmp_path):
     assert list(result.uncertainty["Comparison"]) == ["NN - LM"]
     saved = json.loads((tmp_path / "toy_results.json").read_text())
     assert saved["settings"]["n_rows"] == 300 and len(saved["history"]) == 3
+    # Every model is a pipeline from the raw rows: the test rows give the predictions.
+    predicted = result.predict(result.test_data)
+    for name in ("LM", "NN"):
+        np.testing.assert_array_equal(predicted[name], result.predictions[name])
+    new = pd.DataFrame({"x1": [1.0], "x2": [0.0]})
+    loaded = labs.load_lab(tmp_path)
+    pd.testing.assert_frame_equal(loaded.predict(new), result.predict(new))
+    assert loaded.predict(new, model="LM").iloc[0, 0] == pytest.approx(3.0, abs=0.3)
 
 
 def test_a_declared_lab_runs_from_the_cli_and_in_run_all(toy, tmp_path, capsys, monkeypatch):
     out = str(tmp_path)
     assert main(["run", "toy", "--epochs", "2", "--n-rows", "100", "--out", out, "--no-cache"]) == 0
     printed = capsys.readouterr().out
-    assert "Toy: test-set MAE" in printed and "toy_model.keras" in printed
+    assert "Toy: test-set MAE" in printed and "toy_model" in printed
+    assert (tmp_path / "toy_model" / "nn.keras").is_file()
     assert json.loads((tmp_path / "toy_results.json").read_text())["settings"]["n_rows"] == 100
     # `run all` runs every registered lab; keep it to the toy one here.
     monkeypatch.setattr(labs, "names", lambda: ["toy"])
@@ -132,14 +139,14 @@ def test_registry_rejects_duplicates_and_unknown_models(toy):
 
 def test_cache_reuses_repeat_0_when_repeats_grow_and_retrains_when_epochs_change(toy, tmp_path):
     first = labs.run("toy", repeats=1, cache=tmp_path)
-    assert first.models["NN"].cache_hit_ is False
+    assert first.models["NN"]["model"].cache_hit_ is False
     more = labs.run("toy", repeats=3, cache=tmp_path)
-    assert more.models["NN"].cache_hit_ is True  # repeat 0 is the same network
+    assert more.models["NN"]["model"].cache_hit_ is True  # repeat 0 is the same network
     assert more.repeat_scores.query("repeat == 1")["MAE"].tolist() == first.table["MAE"].tolist()
     again = labs.run("toy", repeats=3, bootstrap_draws=50, cache=tmp_path)
-    assert again.models["NN"].cache_hit_ is True  # reporting settings do not retrain
+    assert again.models["NN"]["model"].cache_hit_ is True  # reporting settings do not retrain
     longer = labs.run("toy", epochs=4, cache=tmp_path)
-    assert longer.models["NN"].cache_hit_ is False
+    assert longer.models["NN"]["model"].cache_hit_ is False
     assert len(longer.history) == 4
 
 

@@ -21,6 +21,7 @@ from _fixtures_labs import ANALYSES
 from nnlabs import ParameterError, labs
 from nnlabs.cli import main
 from nnlabs.data import hitters as hitters_data
+from nnlabs.presentation.report import write_report
 
 SMALL = {"epochs": 4, "bootstrap_draws": 50, **ANALYSES}
 SMALL_FLAGS = [
@@ -35,7 +36,7 @@ PNG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 def hitters_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("hitters")
     result = labs.run("hitters", out_dir=out, **SMALL)
-    path = result.report()
+    path = write_report(result)
     return result, path, path.read_text(encoding="utf-8")
 
 
@@ -109,20 +110,20 @@ def test_provenance_command_settings_and_versions(hitters_report):
 
 def test_report_path_rules(hitters_report, tmp_path):
     result, _, _ = hitters_report
-    target = result.report(tmp_path / "mine.html", command="nnlabs run hitters")
+    target = write_report(result, tmp_path / "mine.html", command="nnlabs run hitters")
     assert target == tmp_path / "mine.html"
     assert "<pre>nnlabs run hitters</pre>" in target.read_text(encoding="utf-8")
     (tmp_path / "a-file").write_text("x")
     with pytest.raises(ParameterError, match="path must be a folder"):
-        result.report(tmp_path / "a-file" / "inside")
+        write_report(result, tmp_path / "a-file" / "inside")
     with pytest.raises(ParameterError, match=r"an \.html file path; got 3"):
-        result.report(3)
+        write_report(result, 3)
 
 
 def test_report_of_an_unsaved_result_needs_a_path():
     result = labs.run("movies", lasso_folds=3, explain=False, disaggregate=False, **SMALL)
     with pytest.raises(ParameterError, match=r"when the result was not saved"):
-        result.report()
+        write_report(result)
 
 
 def test_cli_run_writes_the_report_beside_the_results(movies_cli_report):
@@ -158,7 +159,7 @@ def test_cli_report_of_an_unknown_lab_fails_in_one_line(tmp_path, capsys):
 def test_report_renders_in_headless_chromium(lab, request, tmp_path):
     from PIL import Image
 
-    if lab == "hitters":  # result.report()
+    if lab == "hitters":  # write_report(result)
         _, path, _ = request.getfixturevalue("hitters_report")
     else:  # nnlabs run movies --out DIR
         _, _, path = request.getfixturevalue("movies_cli_report")

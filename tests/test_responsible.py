@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from nnlabs import ParameterError, labs
+from nnlabs.design.transformers import Columns, ModelMatrix
 from nnlabs.evaluation.explain import (
     permutation_importance,
     prediction_function,
@@ -30,7 +31,7 @@ from nnlabs.evaluation.fairness import (
     subgroup_metrics,
 )
 from nnlabs.evaluation.metrics import mae
-from nnlabs.labs.spec import GBT, Design, LabData, LabSettings, LabSpec, Model, gradient_boosted
+from nnlabs.labs.spec import GBT, LabData, LabSettings, LabSpec, Model, gradient_boosted
 from nnlabs.models.baselines import LinearRegression
 from nnlabs.models.estimators import NetworkRegressor
 from nnlabs.models.networks import DenseBlock, dense_network
@@ -67,16 +68,25 @@ def _load(settings: SignalSettings) -> LabData:
     rng = np.random.default_rng(1)
     n = settings.n_rows
     colour = rng.integers(0, 3, n)
-    x = np.column_stack(
-        [rng.standard_normal(n), rng.standard_normal(n), colour == 1, colour == 2]
-    ).astype(np.float64)
-    y = 4.0 * x[:, 0] + 0.5 * x[:, 2] + rng.normal(0, 0.3, n)
+    rows = pd.DataFrame(
+        {
+            "signal": rng.standard_normal(n),
+            "noise": rng.standard_normal(n),
+            "colour": np.array(["A", "B", "C"])[colour],
+        }
+    )
+    y = 4.0 * rows["signal"].to_numpy() + 0.5 * (colour == 1) + rng.normal(0, 0.3, n)
     group = np.where(rng.random(n) < 0.9, "big", "small")
-    return LabData(y=y, x={"x": x, "group": group}, extras={"columns": COLUMNS})
+    return LabData(y=y, rows=rows, extras={"columns": COLUMNS}, context={"group": group})
 
 
-def _design(data: LabData, split, settings) -> Design:
-    return Design.of_rows(split, data.y, x=data.x["x"])
+def _design(data: LabData, settings) -> dict:
+    # R's coding: colourB and colourC against colour A; both explained as "colour".
+    return {"x": ModelMatrix(intercept=True)}
+
+
+def _columns(data: LabData, settings) -> dict:
+    return {"x": Columns(tuple(data.rows.columns))}
 
 
 def _network(settings: SignalSettings, seed: int) -> NetworkRegressor:
@@ -104,10 +114,7 @@ SIGNAL = LabSpec(
     comparisons=(("NN", "LM"), ("NN", GBT), (GBT, "LM")),
     network="NN",
     history_metric="mean_absolute_error",
-    subgroups=lambda data, split: pd.DataFrame({"group": data.x["group"][split.test]}),
-    features=lambda data: {
-        "x": {"signal": "signal", "noise": "noise", "colourB": "colour", "colourC": "colour"}
-    },
+    subgroups=lambda data, split: pd.DataFrame({"group": data.context["group"][split.test]}),
     model_card=lambda result: {"failure_modes": ["planted: the noise column means nothing"]},
 )
 
@@ -188,7 +195,7 @@ def test_analyses_switch_off_and_their_settings_do_not_retrain(signal_lab, tmp_p
     assert first.importance is None and first.shap is None and first.subgroups is None
     assert first.verdict is not None and first.model_card is not None
     again = labs.run("signal", cache=tmp_path, epochs=1, **TINY)
-    assert again.models["NN"].cache_hit_ is True
+    assert again.models["NN"]["model"].cache_hit_ is True
     assert again.importance is not None
 
 
@@ -222,8 +229,8 @@ def _poisoned_run(validation: str, poison: bool):
         name="poison",
         title="poison",
         settings=SignalSettings,
-        load=lambda s: LabData(y=y, x={"x": x, "group": np.full(200, "a")}),
-        design=_design,
+        load=lambda s: LabData(y=y, rows=pd.DataFrame(x, columns=["a", "b", "c"])),
+        design=_columns,
         models={
             "LM": Model(lambda s, seed: LinearRegression()),
             "NN": Model(_network, network=True),
@@ -254,7 +261,7 @@ def test_the_trees_never_see_test_rows(validation):
     clean = _poisoned_run(validation, poison=False)
     poisoned = _poisoned_run(validation, poison=True)
     x_test = np.random.default_rng(5).standard_normal((200, 3))[150:]
-    a, b = clean.models[GBT], poisoned.models[GBT]
+    a, b = clean.models[GBT]["model"], poisoned.models[GBT]["model"]
     assert a.n_iter_ == b.n_iter_ and a.validation_rows_ == b.validation_rows_ == (120, 150)
     np.testing.assert_array_equal(a.predict(x_test), b.predict(x_test))
     if validation == "test":  # the network validated on the (poisoned) test rows: it changed

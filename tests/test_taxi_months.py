@@ -12,6 +12,7 @@ from _fixtures_months import write_month
 from nnlabs import DataError, ParameterError
 from nnlabs.cli import main
 from nnlabs.labs import taxi
+from nnlabs.labs.runner import fit_design
 
 TINY = {"epochs": 1, "cache": False, "explain": False, "disaggregate": False, **ANALYSES}
 PASSENGERS = taxi.PREDICTORS.index("passenger_count")
@@ -82,7 +83,7 @@ def test_the_time_split_never_trains_on_a_later_trip(months_dir):
     settings = taxi.TaxiSettings(months=["2023-03", "2023-01", "2023-02"], rows=500)
     data = taxi.load(settings, data_dir=months_dir, download=False)
     split = taxi.time_split(data, settings)
-    month_of = data.x["x7"][:, PASSENGERS]  # the files' tags: 1, 2, 3 by month
+    month_of = data.rows["passenger_count"].to_numpy()  # the files' tags: 1, 2, 3 by month
     assert set(month_of[split.train]) == {1, 2} and set(month_of[split.test]) == {3}
     assert month_of[split.train].max() < month_of[split.test].min()
     assert len(split.train) == 1000 and len(split.test) == 500
@@ -95,7 +96,7 @@ def test_the_time_split_never_trains_on_a_later_trip(months_dir):
 def test_one_month_keeps_the_random_split(months_dir):
     settings = taxi.TaxiSettings(months=["2023-02"], rows=500)
     data = taxi.load(settings, data_dir=months_dir, download=False)
-    assert "month" not in data.x and taxi.time_split(data, settings) is None
+    assert "month" not in data.context and taxi.time_split(data, settings) is None
 
 
 def test_the_lab_trains_on_earlier_months_and_tests_on_the_last(months_dir):
@@ -129,7 +130,7 @@ def test_past_the_memory_budget_the_networks_train_from_a_stream(months_dir):
     months = ["2023-01", "2023-02", "2023-03"]
     settings = taxi.TaxiSettings(months=months, memory_budget_mb=0.2, batch_size=64)
     data = taxi.load(settings, data_dir=months_dir, download=False)
-    stream = data.x["stream"]
+    stream = data.context["stream"]
     # Half of 0.2 MiB at 1 KiB a trip: 102 training trips in memory; the last 10 of
     # them (ceil(0.9 * 102) = 92 train, as Keras' validation_split) are left out of the stream.
     split = taxi.time_split(data, settings)
@@ -139,8 +140,8 @@ def test_past_the_memory_budget_the_networks_train_from_a_stream(months_dir):
     raw = np.concatenate([x for x, _ in stream.epoch(np.random.default_rng(0))])
     passengers = raw[:, PASSENGERS] * stream.scale_[PASSENGERS] + stream.mean_[PASSENGERS]
     assert set(np.round(passengers)) == {1.0, 2.0}  # never a trip of the test month
-    assert set(data.x["x7"][split.test, PASSENGERS]) == {3}
-    design = taxi.standardize(data, split, settings)
+    assert set(data.rows["passenger_count"].iloc[split.test]) == {3}
+    design = fit_design(taxi.SPEC, data, split, settings)[2]
     assert set(design.streams) == {"x", "xe"}
     assert design.streams["xe"].n_features_ == design.train["xe"].shape[1]
 

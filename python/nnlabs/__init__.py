@@ -5,6 +5,8 @@ Light to import: Keras and TensorFlow load only when a lab or network is first u
 >>> import nnlabs
 >>> result = nnlabs.labs.run("hitters", epochs=20)   # doctest: +SKIP
 >>> print(result)                                    # doctest: +SKIP
+>>> result.save("outputs")                           # doctest: +SKIP
+>>> nnlabs.load_lab("outputs/hitters_model").predict(new_rows)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -50,9 +52,18 @@ __all__ = [
     "NnlabsError",
     "ParameterError",
     "__version__",
+    "load_lab",
     "set_seed",
     *_LAZY_SUBMODULES,
 ]
+
+
+def load_lab(path, *, lab: str | None = None, trusted: tuple[str, ...] = ()):
+    """Load a saved lab (``LabResult.save``) to predict new rows; see
+    ``nnlabs.labs.fitted.load_lab``."""
+    from nnlabs.labs.fitted import load_lab as _load
+
+    return _load(path, lab=lab, trusted=trusted)
 
 
 def __getattr__(name: str) -> Any:

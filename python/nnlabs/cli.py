@@ -1,8 +1,11 @@
-"""The ``nnlabs`` command line: run labs, print the worked example, report the set-up.
+"""The ``nnlabs`` command line: run labs, predict with a saved lab, print the worked
+example, report the set-up.
 
-A lab's options come from its settings (``nnlabs.labs.describe``): ``--epochs``,
-``--units 64,32``, ``--standardize-target false``... An option a lab does not have is
-an error for that lab and ignored by ``run all``. Errors the package raises on purpose,
+``nnlabs run LAB`` (and ``report LAB``) is one subcommand per registered lab, whose
+options are that lab's settings (``nnlabs.labs.describe``): ``--epochs``, ``--units
+64,32``, ``--standardize-target false``...; ``run all`` takes every lab's, each lab
+using those it has. ``nnlabs predict --model DIR --data FILE`` predicts the rows of a
+.csv or .parquet file with the lab ``run`` saved in ``DIR``. Errors the package raises on purpose,
 and files or folders that cannot be read or written, print as one line on stderr with
 exit status 2.
 """
@@ -34,15 +37,15 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
-
     run = sub.add_parser(
         "run", help="run a lab (or 'all'), print its comparison table and write its report"
     )
-    _lab_arguments(run, "folder for plot, model, results.json and the HTML report")
+    _lab_commands(run, "folder for the fitted lab, results.json, plot and HTML report")
     report = sub.add_parser(
         "report", help="run a lab (or 'all') and write its self-contained HTML report"
     )
-    _lab_arguments(report, "folder for the HTML report (<lab>_report.html)")
+    _lab_commands(report, "folder for the HTML report (<lab>_report.html)")
+    _predict_command(sub)
 
     worked = sub.add_parser("worked-example", help="print the §11.4 worked example step by step")
     worked.add_argument("--task", default="regression", help="'regression' or 'classification'")
@@ -52,9 +55,24 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _lab_arguments(run: argparse.ArgumentParser, out_help: str) -> None:
-    """The arguments of ``run`` and ``report``: the lab, the folder, every lab setting."""
-    run.add_argument("lab", help="lab name, or 'all'")
+def _lab_commands(command: argparse.ArgumentParser, out_help: str) -> None:
+    """One subcommand per registered lab, with that lab's settings, and ``all``."""
+    from nnlabs import labs
+
+    sub = command.add_subparsers(dest="lab", required=True, metavar="LAB", parser_class=_Parser)
+    for name in labs.names():
+        described = labs.describe(name)
+        one = sub.add_parser(name, help=described["title"], description=described["title"])
+        _lab_arguments(one, out_help, {name: described})
+    every = {name: labs.describe(name) for name in labs.names()}
+    all_labs = sub.add_parser("all", help="every lab in turn (a setting goes to the labs it fits)")
+    _lab_arguments(all_labs, out_help, every)
+
+
+def _lab_arguments(
+    run: argparse.ArgumentParser, out_help: str, described: dict[str, dict[str, Any]]
+) -> None:
+    """The arguments of ``run LAB`` and ``report LAB``: the folder and the lab's settings."""
     run.add_argument("--out", default="outputs", help=out_help)
     run.add_argument("--no-cache", action="store_true", help="always train; ignore the cache")
     run.add_argument(
@@ -66,26 +84,47 @@ def _lab_arguments(run: argparse.ArgumentParser, out_help: str) -> None:
         help="the notes' own protocol (e.g. early stopping on the test rows); see docs/errata.md",
     )
     for name, text in _INPUT_OPTIONS.items():
-        run.add_argument(_flag(name), dest=name, help=text)
-    for name, field in _setting_options().items():
+        if any(name in d["inputs"] for d in described.values()):
+            run.add_argument(_flag(name), dest=name, help=text)
+    for name, field in _setting_options(described).items():
         run.add_argument(_flag(name), dest=name, metavar=field["metavar"], help=field["help"])
+
+
+def _predict_command(sub) -> None:
+    predict = sub.add_parser(
+        "predict", help="predict new rows with a saved lab (the folder `nnlabs run` wrote)"
+    )
+    predict.add_argument(
+        "--model", required=True, metavar="DIR", help="a saved lab (outputs/hitters_model)"
+    )
+    predict.add_argument(
+        "--data", required=True, metavar="FILE", help="new rows: a .csv or .parquet file"
+    )
+    predict.add_argument(
+        "--out", metavar="FILE", help="write the predictions here (.csv or .parquet); else print"
+    )
+    predict.add_argument(
+        "--only", action="append", metavar="MODEL", help="a model of the table (repeatable)"
+    )
+    predict.add_argument(
+        "--type", choices=("response", "class", "prob"), help="what to predict (a classifier)"
+    )
 
 
 def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def _setting_options() -> dict[str, dict[str, str]]:
-    """Every setting of every registered lab that a command line can give, with its help."""
-    from nnlabs import labs
-
+def _setting_options(described: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """The settings of the labs ``described`` that a command line can give, with help."""
     options: dict[str, dict[str, Any]] = {}
-    for lab in labs.names():
-        for field in labs.describe(lab)["settings"]:
+    for lab, description in described.items():
+        for field in description["settings"]:
             if field["kind"] == "object":
                 continue
             entry = options.setdefault(field["name"], {"field": field, "defaults": []})
-            entry["defaults"].append(f"{lab} {_show(field['default'])}")
+            shown = _show(field["default"])
+            entry["defaults"].append(shown if len(described) == 1 else f"{lab} {shown}")
     return {
         name: {
             "metavar": entry["field"]["kind"].rstrip("?").upper().replace("[]", ",..."),
@@ -123,23 +162,22 @@ def _convert(name: str, kind: str, text: str) -> Any:
     return text
 
 
-def _lab_kwargs(lab: str, args: argparse.Namespace, *, strict: bool) -> dict[str, Any]:
-    """The settings and inputs given on the command line that lab ``lab`` takes."""
+def _lab_kwargs(lab: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The settings and inputs given on the command line that lab ``lab`` takes (under
+    ``run all``, a setting another lab has is left out for this one)."""
     from nnlabs import labs
 
     described = labs.describe(lab)
     kinds = {f["name"]: f["kind"] for f in described["settings"]}
     kwargs: dict[str, Any] = dict(described["notes_protocol"]) if args.notes else {}
-    given = {k: getattr(args, k) for k in [*_INPUT_OPTIONS, *_setting_options()]}
-    for key, value in given.items():
-        if value is None:
+    skip = {"command", "lab", "out", "no_cache", "n_jobs", "notes", "argv"}
+    for key, value in vars(args).items():
+        if value is None or key in skip:
             continue
         if key in kinds:
             kwargs[key] = _convert(key, kinds[key], value)
         elif key in described["inputs"]:
             kwargs[key] = value
-        elif strict:
-            raise ParameterError(f"{_flag(key)} does not apply to lab {lab!r}")
     return kwargs
 
 
@@ -148,18 +186,18 @@ def _cmd_run(args: argparse.Namespace, *, save: bool = True) -> int:
     from nnlabs import labs
     from nnlabs.data._paths import check_data_dir
     from nnlabs.io import check_writable_dir
+    from nnlabs.presentation.report import write_report, write_run
 
     names = labs.names() if args.lab == "all" else [labs.get(args.lab).name]
     # Paths are checked before any lab trains; nothing is created until a lab saves.
     check_writable_dir(args.out, "--out")
-    if args.data_dir is not None:
+    if getattr(args, "data_dir", None) is not None:
         check_data_dir(args.data_dir, "--data-dir")
     for name in names:
-        kwargs = _lab_kwargs(name, args, strict=args.lab != "all")
+        kwargs = _lab_kwargs(name, args)
         try:
             result = labs.run(
                 name,
-                out_dir=args.out if save else None,
                 cache=not args.no_cache,
                 n_jobs=None if args.n_jobs is None else _convert("n_jobs", "int", args.n_jobs),
                 **kwargs,
@@ -170,7 +208,11 @@ def _cmd_run(args: argparse.Namespace, *, save: bool = True) -> int:
             # `run all` is the offline main job: a lab whose data cannot be had is skipped.
             print(f"{name}: skipped, its data is unavailable: {exc}\n")
             continue
-        result.report(args.out, command=_command_line(args, name))
+        command = _command_line(args, name)
+        if save:
+            write_run(result, args.out, command=command)
+        else:
+            result.files["report"] = write_report(result, args.out, command=command)
         print(result)
         for kind, path in result.files.items():
             print(f"  {kind}: {path}")
@@ -192,6 +234,60 @@ def _command_line(args: argparse.Namespace, lab: str) -> str:
     return "nnlabs " + shlex.join(words)
 
 
+def _cmd_predict(args: argparse.Namespace) -> int:
+    """``nnlabs predict``: a saved lab's predictions for the rows of a file."""
+    import warnings
+
+    from nnlabs.errors import DataWarning
+    from nnlabs.io import atomic_path
+    from nnlabs.labs.fitted import load_lab
+
+    fitted = load_lab(args.model)
+    rows = _read_rows(args.data)
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always", DataWarning)
+        out = fitted.predict(rows, model=args.only, type=args.type)
+    for note in notes:  # the schema's notes: one line each, on stderr
+        print(f"nnlabs: note: {note.message}", file=sys.stderr)
+    if args.out is None:
+        print(out.to_csv(index=False), end="")
+        return 0
+    target = _table_file(args.out, "--out")
+    with atomic_path(target) as tmp:
+        if target.suffix == ".parquet":
+            out.to_parquet(tmp, index=False)
+        else:
+            out.to_csv(tmp, index=False)
+    print(f"{len(out):,} predictions of {', '.join(fitted.models)} written to {target}")
+    return 0
+
+
+def _table_file(path: str, option: str):
+    from pathlib import Path
+
+    target = Path(path)
+    if target.suffix not in (".csv", ".parquet"):
+        raise ParameterError(f"{option} must be a .csv or .parquet file; got {path!r}")
+    return target
+
+
+def _read_rows(path: str):
+    """The rows of a .csv or .parquet file, as a DataFrame."""
+    import pandas as pd
+
+    from nnlabs.errors import DataError
+
+    target = _table_file(path, "--data")
+    if not target.is_file():
+        raise DataError(f"--data: no such file {path!r}")
+    try:
+        if target.suffix == ".parquet":
+            return pd.read_parquet(target)
+        return pd.read_csv(target)
+    except (ValueError, OSError) as exc:
+        raise DataError(f"{path}: could not be read as {target.suffix[1:]} ({exc})") from None
+
+
 def _cmd_worked_example(args: argparse.Namespace) -> int:
     from nnlabs import worked_example
 
@@ -210,6 +306,7 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
 _COMMANDS = {
     "run": _cmd_run,
     "report": _cmd_report,
+    "predict": _cmd_predict,
     "worked-example": _cmd_worked_example,
     "doctor": _cmd_doctor,
 }
@@ -218,7 +315,10 @@ _COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nnlabs`` command; returns the exit status."""
     try:
-        args = _build_parser().parse_args(argv)
+        try:
+            args = _build_parser().parse_args(argv)
+        except SystemExit as exc:  # --help (0) or a usage error, already printed (2)
+            return exc.code if isinstance(exc.code, int) else 2
         args.argv = None if argv is None else list(argv)
         return _COMMANDS[args.command](args)
     except NnlabsError as exc:

@@ -45,6 +45,11 @@ class NnlabsWarning(UserWarning):
     """Base class of every warning nnlabs issues on purpose."""
 
 
+class DataWarning(NnlabsWarning):
+    """New rows are usable but worth a look: an extra column ignored, an unseen level
+    mapped to its fallback, a value far outside the training rows."""
+
+
 class CacheWarning(NnlabsWarning):
     """A cache entry is damaged, or the cache folder cannot be written; the lab goes on.
 

@@ -7,6 +7,10 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from nnlabs.errors import ParameterError
 
@@ -105,3 +109,34 @@ def make_writable_dir(path: str | os.PathLike[str], name: str = "out_dir") -> Pa
         reason = exc.strerror or type(exc).__name__
         raise ParameterError(f"{name} {_FOLDER_RULE}; got {str(target)!r} ({reason})") from exc
     return target
+
+
+def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame``'s rows as JSON-ready dicts; a labelled index (a confusion matrix's
+    rows) becomes a column first."""
+    if frame.index.name is not None:
+        frame = frame.reset_index()
+    return jsonable(frame.to_dict(orient="records"))
+
+
+def jsonable(value: Any, *, strict: bool = True) -> Any:
+    """``value`` with NumPy scalars and arrays, paths and frames made JSON types.
+
+    Dicts and sequences are converted item by item. Another object is returned as it
+    is when ``strict`` (so that ``json.dumps`` names it), else as its ``repr``.
+    """
+    if isinstance(value, pd.DataFrame):
+        return json_records(value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v, strict=strict) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v, strict=strict) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    if strict or isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return repr(value)

@@ -208,6 +208,15 @@ SETTING_CONVERTERS <- list(
   object = function(value, field) value
 )
 
+# A lab's input (a data frame, file paths) for Python. Python is started first as
+# ensure_nnlabs() chooses it: reticulate's own conversion would otherwise start
+# whichever Python reticulate finds (one without nnlabs) when a lab given `data` is the
+# session's first call into Python.
+input_to_py <- function(value) {
+  ensure_nnlabs()
+  reticulate::r_to_py(value)
+}
+
 # A setting checked by its kind; NULL only where the setting allows None.
 check_setting <- function(value, field) {
   kind <- sub("?", "", field$kind, fixed = TRUE)
@@ -246,4 +255,137 @@ whole_numbers <- function(value, name) {
 # otherwise arrive as a scalar).
 py_index <- function(index) {
   reticulate::r_to_py(as.list(as.integer(index) - 1L))
+}
+
+# A data frame of new rows for Python, column by column. reticulate 1.28's own
+# conversion turns NA into values (NA_integer_ into -2147483648, a logical NA into
+# True, NA_character_ into the text "NA") and cannot convert date-times under NumPy 2,
+# so values travel as Python lists with None for NA:
+#   integer -> int64 (float64 when it has NA), double -> float64,
+#   logical -> bool (float64 1/0 when it has NA), character -> text,
+#   factor -> pandas categorical with the factor's levels,
+#   Date and POSIXct -> datetime64 (a POSIXct's clock time in its own time zone).
+# The index holds R's row names, so a Python message's "row 12" is R's row 12 (or the
+# row named so). Any other kind of column is an nnlabs_parameter_error naming it.
+r_frame_to_py <- function(frame, name = "newdata") {
+  frame <- as.data.frame(frame)
+  columns <- names(frame)
+  if (is.null(columns) || anyNA(columns) || any(!nzchar(columns))) {
+    stop_parameter(sprintf("%s must have a name for every column", name))
+  }
+  twice <- unique(columns[duplicated(columns)])
+  if (length(twice) > 0L) {
+    stop_parameter(sprintf("%s must name each column once; %s appear(s) more than once", name, quote_all(twice)))
+  }
+  pd <- reticulate::import("pandas", convert = FALSE)
+  values <- lapply(columns, function(column) r_column_to_py(frame[[column]], column, name, pd))
+  labels <- attr(frame, "row.names")
+  index <- pd$Index(reticulate::r_to_py(as.list(labels)), dtype = if (is.integer(labels)) "int64" else "object")
+  if (length(columns) == 0L) {
+    return(pd$DataFrame(index = index))
+  }
+  out <- pd$DataFrame(reticulate::py_dict(as.list(columns), values, convert = FALSE))
+  reticulate::py_set_attr(out, "index", index)
+  out
+}
+
+# A Python list of the values of `x`, None for NA (a length-1 R vector would otherwise
+# arrive as a scalar, a longer one as a NumPy array).
+py_list <- function(x) {
+  values <- as.list(x)
+  values[is.na(x)] <- list(NULL)
+  reticulate::r_to_py(values)
+}
+
+r_column_to_py <- function(x, column, name, pd) {
+  missing <- is.na(x)
+  if (is.factor(x)) {
+    return(pd$Series(pd$Categorical(py_list(as.character(x)), categories = reticulate::r_to_py(as.list(levels(x))))))
+  }
+  if (inherits(x, "POSIXt")) {
+    x <- as.POSIXct(x)
+    zone <- attr(x, "tzone")
+    zone <- if (is.null(zone)) "" else zone[[1]]
+    text <- format(x, "%Y-%m-%dT%H:%M:%OS6", tz = zone)
+    return(pd$to_datetime(pd$Series(py_list(text), dtype = "object"), format = "ISO8601"))
+  }
+  if (inherits(x, "Date")) {
+    return(pd$to_datetime(pd$Series(py_list(format(x, "%Y-%m-%d")), dtype = "object"), format = "ISO8601"))
+  }
+  if (!is.null(dim(x)) || inherits(x, "integer64") ||
+    (is.object(x) && !is.character(x) && !is.numeric(x) && !is.logical(x))) {
+    stop_parameter(sprintf(
+      "%s: column \"%s\" must be a vector (numbers, text, a factor, Date or POSIXct); got an object of class %s",
+      name, column, paste(class(x), collapse = "/")
+    ))
+  }
+  if (is.integer(x)) {
+    return(pd$Series(py_list(x), dtype = if (any(missing)) "float64" else "int64"))
+  }
+  if (is.double(x)) {
+    return(pd$Series(py_list(x), dtype = "float64"))
+  }
+  if (is.logical(x)) {
+    if (any(missing)) {
+      return(pd$Series(py_list(as.numeric(x)), dtype = "float64"))
+    }
+    return(pd$Series(py_list(x), dtype = "bool"))
+  }
+  if (is.character(x)) {
+    return(pd$Series(py_list(enc2utf8(x)), dtype = "object"))
+  }
+  stop_parameter(sprintf(
+    "%s: column \"%s\" must be a vector of numbers, text, a factor, Date or POSIXct; got %s",
+    name, column, if (is.list(x)) "a list" else sprintf("type %s", typeof(x))
+  ))
+}
+
+# ---- warnings -----------------------------------------------------------------------------
+
+# Evaluate a call into Python, catching the Python warnings it issues. Warnings of
+# nnlabs (nnlabs.errors.NnlabsWarning: DataWarning's notes on new rows, LoadWarning...)
+# become R warnings of class nnlabs_<kind>_warning / nnlabs_warning carrying the message
+# only; other Python warnings are issued again in Python, where they would have gone.
+# The warnings are relayed even when the call fails (before its error).
+with_python_warnings <- function(expr) {
+  warnings <- reticulate::import("warnings", convert = FALSE)
+  catcher <- warnings$catch_warnings(record = TRUE)
+  caught <- catcher$`__enter__`()
+  open <- TRUE
+  close <- function() {
+    if (open) {
+      open <<- FALSE
+      catcher$`__exit__`(NULL, NULL, NULL)
+      relay_python_warnings(caught)
+    }
+  }
+  on.exit(close())
+  warnings$simplefilter("always")
+  force(expr)
+}
+
+relay_python_warnings <- function(caught) {
+  b <- py_builtins()
+  warnings <- reticulate::import("warnings", convert = FALSE)
+  base <- reticulate::import("nnlabs.errors", convert = FALSE)$NnlabsWarning
+  for (w in py_items(caught)) {
+    category <- w$category
+    if (reticulate::py_to_r(b$issubclass(category, base))) {
+      kind <- reticulate::py_to_r(category$`__name__`)
+      warning(nnlabs_warning(reticulate::py_to_r(b$str(w$message)), kind))
+    } else {
+      warnings$warn_explicit(w$message, category, w$filename, w$lineno)
+    }
+  }
+}
+
+# An R warning condition for a Python nnlabs warning of class `kind` ("DataWarning"
+# becomes class nnlabs_data_warning, then nnlabs_warning).
+nnlabs_warning <- function(message, kind = "NnlabsWarning") {
+  snake <- tolower(gsub("([a-z0-9])([A-Z])", "\\1_\\2", sub("Warning$", "", kind)))
+  subclass <- if (nzchar(snake) && snake != "nnlabs") paste0("nnlabs_", snake, "_warning")
+  structure(
+    class = c(subclass, "nnlabs_warning", "warning", "condition"),
+    list(message = message, call = NULL, python_type = kind)
+  )
 }

@@ -188,7 +188,7 @@ movie_lab <- function(data = NULL, split = c("python", "r"), validation = NULL, 
       inputs$lasso_fold_ids <- reticulate::r_to_py(as.list(fold_id))
     }
   }
-  if (!is.null(data)) inputs$data <- reticulate::r_to_py(data)
+  if (!is.null(data)) inputs$data <- input_to_py(data)
   fit <- run_python_lab("movies", settings, dots, inputs,
     fun = "movie_lab", notes = checked$notes,
     split = split, test_id = test_id

@@ -46,9 +46,9 @@ nyc311_lab <- function(data = NULL, rows = NULL, epochs = NULL, repeats = NULL, 
   inputs <- lab_inputs(checked)
   if (is.character(data)) {
     if (anyNA(data) || length(data) == 0L) stop_arg("data", "NULL, a data frame or file path(s)", data)
-    inputs$data <- reticulate::r_to_py(as.list(path.expand(data)))
+    inputs$data <- input_to_py(as.list(path.expand(data)))
   } else if (is.data.frame(data)) {
-    inputs$data <- reticulate::r_to_py(as.data.frame(data))
+    inputs$data <- input_to_py(as.data.frame(data))
   } else if (!is.null(data)) {
     stop_arg("data", "NULL, a data frame or file path(s)", data)
   }

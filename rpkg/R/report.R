@@ -34,8 +34,8 @@ report <- function(x, path = NULL, open = interactive()) {
   if (is.null(path) && is.null(x$files$results)) {
     path <- tempdir()
   }
-  py <- attr(x, "python")
-  written <- with_python_errors(py$report(path))
+  reports <- py_module("presentation.report")
+  written <- with_python_errors(reports$write_report(attr(x, "python"), path))
   target <- normalizePath(reticulate::py_str(written), mustWork = TRUE)
   if (open) {
     view_report(target)

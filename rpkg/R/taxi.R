@@ -66,13 +66,13 @@ taxi_lab <- function(data = NULL, rows = NULL, color = NULL, month = NULL, month
   if (is.character(data)) {
     inputs$data <- path.expand(arg_string(data, "data"))
   } else if (is.data.frame(data)) {
-    inputs$data <- reticulate::r_to_py(as.data.frame(data))
+    inputs$data <- input_to_py(as.data.frame(data))
   } else if (!is.null(data)) {
     stop_arg("data", "NULL, a data frame or a file path", data)
   }
   dots <- list(...)
   if (is.data.frame(dots$zones)) {
-    inputs$zones <- reticulate::r_to_py(as.data.frame(dots$zones))
+    inputs$zones <- input_to_py(as.data.frame(dots$zones))
     dots$zones <- NULL
   }
   run_python_lab("taxi", settings, dots, inputs, fun = "taxi_lab", notes = checked$notes)

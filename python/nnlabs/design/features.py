@@ -40,34 +40,15 @@ def model_matrix(
     Numeric and boolean columns are kept; object, string and categorical columns are
     one-hot encoded with the reference level dropped, named ``<column><level>`` as R
     does (``LeagueN``, ``DivisionW``). The intercept column itself is never included:
-    Keras layers and scikit-learn estimators add their own.
+    Keras layers and scikit-learn estimators add their own. The levels are the frame's
+    own: ``nnlabs.design.transformers.ModelMatrix`` fitted and applied to ``frame``.
     """
-    parts: list[pd.DataFrame] = []
-    full_rank_used = intercept
-    for column in frame.columns:
-        col = frame[column]
-        if pd.api.types.is_complex_dtype(col):
-            raise DataError(f"{name}: column {column!r} must hold real numbers; got complex")
-        if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
-            parts.append(col.astype(np.float64).to_frame(column))
-            continue
-        if not (
-            isinstance(col.dtype, pd.CategoricalDtype)
-            or pd.api.types.is_object_dtype(col)
-            or pd.api.types.is_string_dtype(col)
-        ):
-            raise DataError(
-                f"{name}: column {column!r} must be numeric or categorical; got dtype {col.dtype}"
-            )
-        levels = _levels(col)
-        keep = levels if not full_rank_used else levels[1:]
-        full_rank_used = True
-        values = col.to_numpy(dtype=object)
-        dummies = {f"{column}{lvl}": (values == lvl).astype(np.float64) for lvl in keep}
-        parts.append(pd.DataFrame(dummies, index=frame.index))
-    if not parts:
-        raise DataError(f"{name}: no predictor columns to encode")
-    return pd.concat(parts, axis=1)
+    from nnlabs.design.transformers import ModelMatrix
+
+    coding = ModelMatrix(intercept=intercept, name=name).fit(frame)
+    return pd.DataFrame(
+        coding.transform(frame), columns=list(coding.feature_names_out_), index=frame.index
+    )
 
 
 def fit_scaler(x: np.ndarray, train_index: np.ndarray, scaling: str = "train") -> StandardScaler:

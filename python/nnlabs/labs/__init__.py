@@ -11,6 +11,7 @@ import importlib
 from typing import Any
 
 from nnlabs.errors import ParameterError
+from nnlabs.labs.fitted import FittedLab, load_lab
 from nnlabs.labs.result import LabResult
 from nnlabs.labs.runner import run_lab
 from nnlabs.labs.spec import LabSettings, LabSpec, settings_schema
@@ -20,11 +21,13 @@ _BUILTIN = ("hitters", "movies", "nyc311", "taxi")
 _REGISTRY: dict[str, LabSpec | None] = dict.fromkeys(_BUILTIN)
 
 __all__ = [
+    "FittedLab",
     "LabResult",
     "LabSettings",
     "LabSpec",
     "describe",
     "get",
+    "load_lab",
     "names",
     "register",
     "run",

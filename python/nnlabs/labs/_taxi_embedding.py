@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.preprocessing import StandardScaler
 
 from nnlabs.errors import DataError
 from nnlabs.models.networks import DenseBlock, LayerSeeds, dense_blocks
@@ -70,6 +72,85 @@ def zone_features(pickup: np.ndarray, dropoff: np.ndarray, zones: pd.DataFrame) 
     out["same_zone"] = (pu == do).astype(np.float64)
     out["same_borough"] = same_borough
     return out
+
+
+def lookup_lists(zones) -> dict[str, list]:
+    """TLC's zone lookup (a frame or a mapping) as ``ZONE_LOOKUP_COLUMNS`` -> list."""
+    if not isinstance(zones, (pd.DataFrame, dict)):
+        raise DataError(f"zones must be a pandas DataFrame; got {type(zones).__name__}")
+    missing = [c for c in ZONE_LOOKUP_COLUMNS if c not in zones]
+    if missing:
+        raise DataError(f"zones: missing required column(s) {', '.join(map(repr, missing))}")
+    return {c: [_plain(v) for v in list(zones[c])] for c in ZONE_LOOKUP_COLUMNS}
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+class ZoneInputs(TransformerMixin, BaseEstimator):
+    """The embedding network's input matrix from a trip's raw predictor columns.
+
+    Columns (n, 5 + 2k + 2): the non-zone ``predictors`` standardized (``scaler``, a
+    ``StandardScaler`` by default, fitted on the rows given to ``fit`` over all
+    ``predictors``), the zone-lookup features of ``zone_features`` and, last, the raw
+    pickup and dropoff ids of ``zone_ids`` (the network embeds them). ``zone_lookup`` is
+    TLC's lookup as a mapping of its ``ZONE_LOOKUP_COLUMNS`` to lists (``lookup_lists``),
+    plain values that skops saves and loads without running code.
+
+    Fitted: ``scaler_``, ``feature_names_out_`` and ``inputs_`` (the raw column of each).
+    """
+
+    def __init__(self, predictors=(), zone_ids=(), zone_lookup=None, scaler=None) -> None:
+        self.predictors = predictors
+        self.zone_ids = zone_ids
+        self.zone_lookup = zone_lookup
+        self.scaler = scaler
+
+    def fit(self, rows: pd.DataFrame, y=None) -> ZoneInputs:
+        """Fit the scaler on ``rows``' predictors and keep the lookup; returns self."""
+        raw = self._raw(rows)
+        scaler = StandardScaler() if self.scaler is None else clone(self.scaler)
+        self.scaler_ = scaler.fit(raw)
+        self.lookup_ = lookup_lists(self.zone_lookup)
+        zone_table(pd.DataFrame(self.lookup_))  # fails early on a bad lookup
+        pu, do = ([0] for _ in range(2))
+        flags = zone_features(np.asarray(pu), np.asarray(do), pd.DataFrame(self.lookup_))
+        other = [c for c in self.predictors if c not in self.zone_ids]
+        self.feature_names_out_ = np.array([*other, *flags.columns, *self.zone_ids], dtype=object)
+        self.inputs_ = np.array(
+            [*other, *(self._zone_of(c) for c in flags.columns), *self.zone_ids], dtype=object
+        )
+        return self
+
+    def transform(self, rows: pd.DataFrame) -> np.ndarray:
+        """The (n, 5 + 2k + 2) float64 input matrix of ``rows``."""
+        return self.transform_array(self._raw(rows))
+
+    def transform_array(self, raw: np.ndarray) -> np.ndarray:
+        """The input matrix of raw predictors (n, len(predictors)) in ``predictors`` order."""
+        raw = np.asarray(raw, dtype=np.float64)
+        scaled = np.asarray(self.scaler_.transform(raw), dtype=np.float64)
+        zone_cols = [list(self.predictors).index(c) for c in self.zone_ids]
+        other = [j for j in range(raw.shape[1]) if j not in zone_cols]
+        flags = zone_features(
+            raw[:, zone_cols[0]], raw[:, zone_cols[1]], pd.DataFrame(self.lookup_)
+        )
+        return np.hstack([scaled[:, other], flags.to_numpy(), raw[:, zone_cols]])
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The input matrix's column names."""
+        return self.feature_names_out_
+
+    def _raw(self, rows: pd.DataFrame) -> np.ndarray:
+        missing = [c for c in self.predictors if c not in rows.columns]
+        if missing:
+            raise DataError(f"missing column(s) {', '.join(map(repr, missing))}")
+        return np.ascontiguousarray(rows[list(self.predictors)].to_numpy(dtype=np.float64))
+
+    def _zone_of(self, flag: str) -> str:
+        """The raw column a lookup feature comes from (pair flags: the pickup zone's)."""
+        return self.zone_ids[1] if flag.startswith("do_") else self.zone_ids[0]
 
 
 def embedding_network(

@@ -26,7 +26,6 @@ from nnlabs.labs.spec import (
     Model,
     glmnet_lasso,
     gradient_boosted,
-    input_columns,
     standardized,
 )
 from nnlabs.models.baselines import LinearRegression
@@ -164,28 +163,30 @@ def make_network(settings: HittersSettings, seed: int) -> NetworkRegressor:
 
 
 def load(settings: HittersSettings, data: pd.DataFrame | None = None) -> LabData:
-    """The design matrix and salaries of ``data`` (the shipped Hitters by default)."""
+    """The players of ``data`` (the shipped Hitters by default) with a salary: their 19
+    raw predictor columns and their salaries (the design codes and scales them)."""
     # The shipped copy with its 322 rows: design() drops the players without a salary.
     frame = hitters_data.load(drop_missing=False) if data is None else data
-    x_df, y = design(frame)
+    x_df, y = design(frame)  # the notes' model.matrix: checks every predictor
+    rows = frame[frame[hitters_data.RESPONSE].notna()].drop(columns=hitters_data.RESPONSE)
     source = "the shipped Hitters data (ISLR2)" if data is None else "data frame given to run()"
     facts = {"columns": list(x_df.columns), "source": source, "n_dropped": len(frame) - len(y)}
     if data is None:
         facts["data_files"] = [str(hitters_data.shipped_path())]
-    return LabData(y=y, x=x_df.to_numpy(), extras=facts)
+    return LabData(y=y, rows=rows.reset_index(drop=True), extras=facts)
 
 
 def subgroups(data: LabData, split: Split) -> pd.DataFrame:
-    """League (A/N) and Division (E/W) of the test rows, from their dummy columns."""
-    x = pd.DataFrame(data.x[split.test], columns=data.extras["columns"])
-    league = np.where(x["LeagueN"] == 1, "N", "A") if "LeagueN" in x else "A"
-    division = np.where(x["DivisionW"] == 1, "W", "E") if "DivisionW" in x else "E"
-    return pd.DataFrame({"League": league, "Division": division})
-
-
-def features(data: LabData) -> dict[str, dict[str, str]]:
-    """The 20 design columns; the dummies of League, Division and NewLeague by factor."""
-    return {"x": input_columns(data.extras["columns"], hitters_data.CATEGORICAL)}
+    """League (A/N) and Division (E/W) of the test rows."""
+    rows = data.rows.iloc[split.test]
+    return pd.DataFrame(
+        {
+            column: rows[column].astype(str).to_numpy()
+            if column in rows
+            else np.full(len(rows), fallback)
+            for column, fallback in (("League", "A"), ("Division", "E"))
+        }
+    )
 
 
 def model_card(result: LabResult) -> dict[str, Any]:
@@ -227,8 +228,8 @@ SPEC = LabSpec(
     **MAE_REGRESSION,
     digits=1,
     notes_protocol=NOTES_PROTOCOL,
+    response=hitters_data.RESPONSE,
     subgroups=subgroups,
-    features=features,
     model_card=model_card,
     notes_table={LM: {"MAE": 254.7}, LASSO: {"MAE": 253.1}, NN: {"MAE": 280.5}},
 )

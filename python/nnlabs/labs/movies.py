@@ -196,18 +196,18 @@ def keras_auc(y_true: np.ndarray, y_prob: np.ndarray, num_thresholds: int = 200)
 
 def load(settings: MoviesSettings, data: pd.DataFrame | None = None) -> LabData:
     """The six features and 0/1 labels of ``data`` (simulated as the notes by default)."""
-    if data is None:
-        data = movies_data.simulate(settings.n_movies, settings.data_seed, labels=settings.labels)
-    x_df, y = design(data)
-    counts = {"Flop": int((y == 0).sum()), "Hit": int(y.sum())}
     source = (
         f"simulated ({settings.n_movies} movies, seed {settings.data_seed}, labels "
         f"{settings.labels!r}; nnlabs.data.movies.simulate)"
         if data is None
         else "data frame given to run()"
     )
+    if data is None:
+        data = movies_data.simulate(settings.n_movies, settings.data_seed, labels=settings.labels)
+    x_df, y = design(data)
+    counts = {"Flop": int((y == 0).sum()), "Hit": int(y.sum())}
     facts = {"class_counts": counts, "columns": list(movies_data.FEATURES), "source": source}
-    return LabData(y=y, x=x_df.to_numpy(), extras=facts)
+    return LabData(y=y, rows=x_df.reset_index(drop=True), extras=facts)
 
 
 def subgroups(data: LabData, split: Split) -> pd.DataFrame:
@@ -216,7 +216,7 @@ def subgroups(data: LabData, split: Split) -> pd.DataFrame:
     The simulation draws the two genre flags independently, so a few movies are both
     action and comedy: they form their own group rather than being counted twice.
     """
-    x = pd.DataFrame(data.x[split.test], columns=list(movies_data.FEATURES))
+    x = data.rows.iloc[split.test]
     action, comedy = x["genre_action"] == 1, x["genre_comedy"] == 1
     genre = np.select(
         [action & comedy, action, comedy], ["action & comedy", "action", "comedy"], "other"
@@ -309,6 +309,8 @@ SPEC = LabSpec(
     network=NN,
     history_metric="auc",
     task="classification",
+    response=movies_data.RESPONSE,
+    classes=CLASS_NAMES,
     table=lambda scores: scores[["Model", *TABLE_METRICS]],
     digits=3,
     split_extras=split_extras,

@@ -23,8 +23,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.pipeline import Pipeline
 
-from nnlabs.design.features import SCALINGS, lump_n, model_matrix, r_wday
+from nnlabs.design.features import OTHER_LEVEL, SCALINGS, model_matrix, r_wday
+from nnlabs.design.transformers import ColumnMaxScaler, Lump, ModelMatrix
 from nnlabs.errors import DataError
 from nnlabs.evaluation.metrics import r2
 from nnlabs.labs.result import LabResult
@@ -32,7 +35,6 @@ from nnlabs.labs.runner import run_lab
 from nnlabs.labs.spec import (
     GBT,
     MAE_REGRESSION,
-    Design,
     LabData,
     LabSettings,
     LabSpec,
@@ -40,7 +42,6 @@ from nnlabs.labs.spec import (
     SplitContext,
     glmnet_lasso,
     gradient_boosted,
-    input_columns,
 )
 from nnlabs.models.baselines import LinearRegression
 from nnlabs.models.estimators import NetworkRegressor
@@ -130,19 +131,71 @@ class NYC311Settings(LabSettings):
     }
 
 
-def engineer(raw: pd.DataFrame, settings: NYC311Settings, *, name: str = "data") -> pd.DataFrame:
-    """Return the notes' ``df311``: the columns of ``FEATURES``, one row per usable request.
+# The raw columns a request needs besides its response: what the design reads.
+INPUTS = tuple(c for c in RAW_COLUMNS if c != "response_hours")
+# The lumped factors: raw column -> the setting with the number of levels kept.
+LUMPED = {
+    "complaint_type": "top_complaints",
+    "agency": "top_agencies",
+    "open_data_channel_type": "top_channels",
+}
 
-    ``raw`` has the export's columns (``RAW_COLUMNS``; ``created_date`` a timestamp or
-    ISO 8601 text, ``response_hours`` in hours). As in the notes, the lumping counts all
-    raw rows (it runs before the filter), then rows outside ``0 < response_hours <
-    max_hours`` or with a missing value are dropped. ``day_of_week`` is 1 = Sunday
-    (lubridate's ``wday``). Lumped factors keep their levels even where the filter
-    emptied one, as R's ``filter`` keeps factor levels.
 
-    Raises DataError for a missing column, a non-numeric response, unparsable dates, or a
-    calendar month of the raw data left with no rows by the filter.
+class RequestFeatures(TransformerMixin, BaseEstimator):
+    """Raw requests to the notes' predictors (``FEATURES`` without the response).
+
+    Complaint type, agency and channel (``open_data_channel_type``) are lumped to their
+    ``top_*`` most frequent levels as ``forcats::fct_lump_n`` does, counted on the rows
+    ``fit`` sees (``nnlabs.design.transformers.Lump``; a level new rows bring becomes
+    ``"Other"``); borough passes through; hour, weekday (1 = Sunday, lubridate's
+    ``wday``) and month come from ``created_date``. ``levels`` (column -> kept levels)
+    fixes the lumping instead of counting, e.g. to the levels R kept.
     """
+
+    def __init__(
+        self,
+        top_complaints: int = 20,
+        top_agencies: int = 15,
+        top_channels: int = 5,
+        levels: dict[str, list] | None = None,
+    ) -> None:
+        self.top_complaints = top_complaints
+        self.top_agencies = top_agencies
+        self.top_channels = top_channels
+        self.levels = levels
+
+    def fit(self, rows: pd.DataFrame, y=None) -> RequestFeatures:
+        """Count the lumped factors' levels on ``rows``; returns self."""
+        top = {column: getattr(self, setting) for column, setting in LUMPED.items()}
+        self.lump_ = Lump(top, categories=self.levels).fit(rows)
+        return self
+
+    def transform(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """The predictors of ``rows``, in the notes' order, indexed as ``rows``."""
+        lumped = self.lump_.transform(rows[list(LUMPED)])
+        created = pd.to_datetime(rows["created_date"])
+        return pd.DataFrame(
+            {
+                "complaint_type": lumped["complaint_type"],
+                "borough": rows["borough"],
+                "agency": lumped["agency"],
+                "channel": lumped["open_data_channel_type"],
+                "hour_of_day": created.dt.hour.astype(np.int64),
+                "day_of_week": r_wday(created).astype(np.int64),
+                "month": created.dt.month.astype(np.int64),
+            },
+            index=rows.index,
+        )
+
+
+def _features(settings: NYC311Settings, levels: dict | None = None) -> RequestFeatures:
+    return RequestFeatures(
+        settings.top_complaints, settings.top_agencies, settings.top_channels, levels=levels
+    )
+
+
+def _checked_raw(raw: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``raw``'s export columns, checked, with ``created_date`` as timestamps."""
     if not isinstance(raw, pd.DataFrame):
         raise DataError(f"{name} must be a pandas DataFrame; got {type(raw).__name__}")
     missing = [c for c in RAW_COLUMNS if c not in raw.columns]
@@ -153,27 +206,49 @@ def engineer(raw: pd.DataFrame, settings: NYC311Settings, *, name: str = "data")
     hours = raw["response_hours"]
     if not pd.api.types.is_numeric_dtype(hours) or hours.dtype.kind in "bc":  # bool, complex
         raise DataError(f"{name}: column 'response_hours' must be numeric; got dtype {hours.dtype}")
-    created = _timestamps(raw["created_date"], name)
-    hours = hours.astype(np.float64)
+    return raw.assign(
+        created_date=_timestamps(raw["created_date"], name),
+        response_hours=hours.astype(np.float64),
+    )
+
+
+def usable_requests(raw: pd.DataFrame, settings: NYC311Settings, *, name: str = "data"):
+    """The requests the lab learns from: ``raw``'s export columns (``RAW_COLUMNS``) for
+    the rows with ``0 < response_hours < max_hours`` and no missing value, re-indexed.
+
+    Raises DataError for a missing column, a non-numeric response, unparsable dates, or a
+    calendar month of the raw data left with no rows by the filter.
+    """
+    raw = _checked_raw(raw, name)[list(RAW_COLUMNS)]
+    hours = raw["response_hours"]
+    keep = (hours > 0) & (hours < settings.max_hours) & raw.notna().all(axis=1)
+    _check_months(raw["created_date"], raw.index[keep], name, settings)
+    return raw[keep].reset_index(drop=True)
+
+
+def engineer(raw: pd.DataFrame, settings: NYC311Settings, *, name: str = "data") -> pd.DataFrame:
+    """Return the notes' ``df311``: the columns of ``FEATURES``, one row per usable request.
+
+    ``raw`` has the export's columns (``RAW_COLUMNS``; ``created_date`` a timestamp or
+    ISO 8601 text, ``response_hours`` in hours). As in the notes, the lumping counts all
+    raw rows (it runs before the filter), then rows outside ``0 < response_hours <
+    max_hours`` or with a missing value are dropped. ``day_of_week`` is 1 = Sunday
+    (lubridate's ``wday``). Lumped factors keep their levels even where the filter
+    emptied one, as R's ``filter`` keeps factor levels. (The lab itself lumps on its
+    training rows: errata N9.)
+
+    Raises DataError as ``usable_requests``.
+    """
+    checked = _checked_raw(raw, name)
+    hours = checked["response_hours"]
     with np.errstate(invalid="ignore"):
         log_hrs = np.log1p(hours.where(hours > -1))
-    frame = pd.DataFrame(
-        {
-            RESPONSE: log_hrs,
-            "complaint_type": lump_n(raw["complaint_type"], settings.top_complaints),
-            "borough": raw["borough"],
-            "agency": lump_n(raw["agency"], settings.top_agencies),
-            "channel": lump_n(raw["open_data_channel_type"], settings.top_channels),
-            "hour_of_day": created.dt.hour,
-            "day_of_week": r_wday(created),
-            "month": created.dt.month,
-        },
-        index=raw.index,
-    )
+    created = checked["created_date"]
+    features = _features(settings).fit(checked).transform(checked.assign(created_date=created))
+    frame = pd.concat([log_hrs.rename(RESPONSE), features], axis=1)
     keep = (hours > 0) & (hours < settings.max_hours)
-    out = frame[keep].dropna()
+    out = frame[keep & frame.notna().all(axis=1)]
     _check_months(created, out.index, name, settings)
-    out = out.astype({c: np.int64 for c in NUMERIC})
     return out.reset_index(drop=True)
 
 
@@ -299,34 +374,66 @@ def nested_r2(df311: pd.DataFrame, split: Split) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def load(settings: NYC311Settings, data=None) -> LabData:
-    """Engineer, sample and encode the requests (``load_data``) into the notes' design."""
+def load(settings: NYC311Settings, data=None, lump_levels=None) -> LabData:
+    """The usable requests (``load_data``, ``usable_requests``), sampled: their raw
+    columns (``INPUTS``) and ``log1p`` of their response hours.
+
+    ``lump_levels`` (column of ``LUMPED`` -> kept levels) fixes the lumping instead of
+    counting the training rows, e.g. to the levels R's ``fct_lump_n`` kept over the
+    whole export (the notes).
+    """
     raw, source = load_data(settings, data)
-    df311 = _sample_rows(engineer(raw, settings), settings)
-    x_df, y = design(df311)
-    if len(y) < 2 * settings.lasso_folds:
+    requests = _sample_rows(usable_requests(raw, settings), settings)
+    if len(requests) < 2 * settings.lasso_folds:
         raise DataError(
-            f"data: at least {2 * settings.lasso_folds} usable rows are needed; got {len(y)}"
+            f"data: at least {2 * settings.lasso_folds} usable rows are needed; got {len(requests)}"
         )
-    facts = {"columns": list(x_df.columns), "n_raw": len(raw), "n_usable": len(df311)}
+    hours = requests["response_hours"].to_numpy(dtype=np.float64)
+    facts: dict[str, Any] = {"n_raw": len(raw), "n_usable": len(requests), "source": source}
     if isinstance(data, (str, os.PathLike)):
         facts["data_files"] = [str(data)]
     elif isinstance(data, (list, tuple)):
         facts["data_files"] = [str(p) for p in data]
-    return LabData(y=y, x={"x": x_df, "df311": df311}, extras={**facts, "source": source})
+    context = {"response": hours, "lump_levels": lump_levels, "top_agencies": settings.top_agencies}
+    return LabData(y=np.log1p(hours), rows=requests[list(INPUTS)], extras=facts, context=context)
 
 
-def scale_split(data: LabData, split: Split, settings: NYC311Settings) -> Design:
-    """Range-scale hour, weekday and month by the training rows' maxima (``range_scale``)."""
-    return Design.of_rows(split, data.y, x=range_scale(data.x["x"], split.train, settings.scaling))
+def notes_lump_levels(settings: NYC311Settings, data=None) -> dict[str, list]:
+    """The levels the notes' ``fct_lump_n`` keeps, counted on every raw row of ``data``
+    (``load_data``'s) before the filter and the sample (``engineer``), as ``run``'s
+    ``lump_levels``: the notes' lumping instead of the training rows' (errata N9)."""
+    raw, _ = load_data(settings, data)
+    df311 = engineer(raw, settings)
+    named = {"complaint_type": "complaint_type", "agency": "agency"}
+    named["channel"] = "open_data_channel_type"
+    return {raw_name: list(df311[col].cat.categories) for col, raw_name in named.items()}
+
+
+def design_of(data: LabData, settings: NYC311Settings) -> dict[str, Any]:
+    """The notes' design: lumped factors, hour/weekday/month divided by their maxima (on
+    the fitted rows; errata N2), then ``model.matrix(log_hrs ~ ., df311)[, -1]``."""
+    return {
+        "x": Pipeline(
+            [
+                ("features", _features(settings, data.context.get("lump_levels"))),
+                ("scale", ColumnMaxScaler(NUMERIC)),
+                ("matrix", ModelMatrix(intercept=True, name="df311")),
+            ]
+        )
+    }
 
 
 def split_extras(split: SplitContext) -> dict[str, Any]:
-    """The notes' LM artefact (errata N1) and the nested R² table (N7) of this split."""
+    """The design's columns, the notes' LM artefact (errata N1) and the nested R² table
+    (N7) of this split."""
     fitted_train = split.models[LM].predict(split.design.train["x"])
+    design = split.designs["x"]
+    df311 = design.named_steps["features"].transform(split.data.rows)
+    df311.insert(0, RESPONSE, split.data.y)
     return {
+        "columns": list(design.named_steps["matrix"].feature_names_out_),
         "lm_notes_artefact": notes_lm_artefact(fitted_train, split.design.y_test),
-        "nested_r2": nested_r2(split.data.x["df311"], split.split),
+        "nested_r2": nested_r2(df311, split.split),
     }
 
 
@@ -334,19 +441,16 @@ CATEGORICAL = ("complaint_type", "borough", "agency", "channel")
 
 
 def subgroups(data: LabData, split: Split) -> pd.DataFrame:
-    """Borough and (lumped) agency of the test requests."""
-    df311 = data.x["df311"]
+    """Borough and agency of the test requests, agency lumped as the training rows'."""
+    rows = data.rows
+    top = {"agency": data.context["top_agencies"]}
+    agency = Lump(top).fit(rows.iloc[split.train]).transform(rows.iloc[split.test])["agency"]
     return pd.DataFrame(
         {
-            "borough": df311["borough"].to_numpy()[split.test],
-            "agency": df311["agency"].astype(object).to_numpy()[split.test],
+            "borough": rows["borough"].to_numpy()[split.test],
+            "agency": agency.astype(object).to_numpy(),
         }
     )
-
-
-def features(data: LabData) -> dict[str, dict[str, str]]:
-    """The design columns; the dummies of each factor belong to that factor."""
-    return {"x": input_columns(data.extras["columns"], CATEGORICAL)}
 
 
 def model_card(result: LabResult) -> dict[str, Any]:
@@ -431,7 +535,7 @@ SPEC = LabSpec(
     title=TITLE,
     settings=NYC311Settings,
     load=load,
-    design=scale_split,
+    design=design_of,
     models={
         LM: Model(lambda s, seed: LinearRegression()),
         # cv.glmnet's default measure for a gaussian family is the mean squared error (N8).
@@ -447,8 +551,12 @@ SPEC = LabSpec(
     split_extras=split_extras,
     footer=footer,
     notes_protocol=NOTES_PROTOCOL,
+    response="response_hours",
+    # A complaint type, agency or channel never seen in training is one of the rare
+    # levels the notes lump: "Other" (an error where the training rows lumped none).
+    fallback_levels=dict.fromkeys(LUMPED, OTHER_LEVEL),
+    inputs=("data", "lump_levels"),
     subgroups=subgroups,
-    features=features,
     model_card=model_card,
     # The notes' real-data figures; their LM's 2.1727 is an artefact (docs/errata.md, N1).
     notes_table={

@@ -26,6 +26,7 @@ from nnlabs.cache import ModelCache, cache_key
 from nnlabs.errors import ParameterError
 from nnlabs.evaluation.intervals import bootstrap_difference, summarize_repeats
 from nnlabs.io import check_writable_dir
+from nnlabs.labs.fitted import FittedLab
 from nnlabs.labs.result import LabResult
 from nnlabs.labs.spec import Design, LabData, LabSpec, Model, SplitContext, settings_with
 from nnlabs.models.baselines import check_fold_ids
@@ -47,6 +48,8 @@ class SplitOutcome:
     extras: dict[str, Any]
     analysis: dict[str, Any] | None = None  # the §11.16 analyses (first split only)
     test_rows: np.ndarray | None = None  # the test rows' indices in the loaded rows
+    designs: dict[str, Any] | None = None  # the fitted design of each input
+    schema: Any = None  # the fitted RowSchema of the rows the design was fitted on
 
 
 def run_lab(
@@ -218,7 +221,7 @@ def _splits(n: int, settings, train_index, test_index, own: Split | None = None)
 def _one_split(
     spec: LabSpec, data: LabData, split: Split, settings, store, repeat: int
 ) -> SplitOutcome:
-    design = spec.design(data, split, settings)
+    schema, designs, design = fit_design(spec, data, split, settings)
     fit_seconds: dict[str, float] = {}
     models = {}
     for name in spec.models:
@@ -244,13 +247,43 @@ def _one_split(
     lasso = next((m for m in models.values() if hasattr(m, "lambda_min_")), None)
     if lasso is not None:
         extras["lasso_lambda"] = lasso.lambda_min_
-    context = SplitContext(data, split, design, settings, models, predictions, scores)
+    context = SplitContext(data, split, design, settings, models, predictions, scores, designs)
     if spec.split_extras is not None:
         extras.update(spec.split_extras(context))
     outcome = SplitOutcome(scores, predictions, design.y_test, models, extras)
     outcome.test_rows = np.asarray(split.test)
+    outcome.designs, outcome.schema = designs, schema
     outcome.analysis = _post_split(spec, context, repeat)
     return outcome
+
+
+def fit_design(spec: LabSpec, data: LabData, split: Split, settings):
+    """The split's row schema and designs, fitted, and the model inputs they give.
+
+    Both are fitted on the training rows, or on all rows under ``scaling="all"`` (the
+    notes' ``scale()`` before the split, errata H2). The test rows are held to the
+    schema as new rows are (an unseen level is an error, or its fallback), quietly.
+    Returns ``(schema, designs, Design)``.
+    """
+    rows = data.rows
+    fitted_on = np.asarray(split.train) if settings.scaling == "train" else np.arange(len(rows))
+    fit_rows = rows.iloc[fitted_on]
+    schema = spec.row_schema().fit(fit_rows)
+    designs = {
+        key: transformer.fit(fit_rows, data.y[fitted_on])
+        for key, transformer in spec.design(data, settings).items()
+    }
+    train = rows.iloc[split.train]
+    test = schema.check(rows.iloc[split.test], name="the test rows", notes=False)
+    design = Design(
+        train={key: np.ascontiguousarray(d.transform(train)) for key, d in designs.items()},
+        test={key: np.ascontiguousarray(d.transform(test)) for key, d in designs.items()},
+        y_train=data.y[split.train],
+        y_test=data.y[split.test],
+    )
+    if spec.streams is not None:
+        design.streams = spec.streams(data, designs)
+    return schema, designs, design
 
 
 def _post_split(spec: LabSpec, context: SplitContext, repeat: int) -> dict[str, Any] | None:
@@ -349,6 +382,7 @@ def _init_params(estimator) -> dict[str, Any]:
 
 def _assemble(spec: LabSpec, settings, data: LabData, outcomes: list[SplitOutcome]) -> LabResult:
     first = outcomes[0]
+    fitted = fitted_lab(spec, settings, first)
     repeat_scores = None
     if len(outcomes) > 1:
         repeat_scores = pd.concat(
@@ -359,7 +393,7 @@ def _assemble(spec: LabSpec, settings, data: LabData, outcomes: list[SplitOutcom
         title=spec.title,
         table=spec.table(first.scores) if spec.table is not None else first.scores,
         history=first.models[spec.network].history_,
-        models=first.models,
+        models=fitted.models,
         settings=settings,
         network=spec.network,
         metric=spec.history_metric,
@@ -367,13 +401,48 @@ def _assemble(spec: LabSpec, settings, data: LabData, outcomes: list[SplitOutcom
         repeat_scores=repeat_scores,
         extras={**first.extras, **data.extras},
         digits=spec.digits,
-        saved_models=dict(spec.saved_models),
         predictions=_prediction_frame(first),
         spec=spec,
+        fitted=fitted,
+        test_data=_test_data(spec, data, first),
     )
     if spec.footer is not None:
         result.footer = spec.footer(result)
     return result
+
+
+def fitted_lab(spec: LabSpec, settings, outcome: SplitOutcome) -> FittedLab:
+    """The first split's models as pipelines from raw rows (schema -> design -> model)."""
+    from nnlabs.labs.fitted import lab_pipeline
+
+    prepare = spec.prepare().fit(None) if spec.prepare is not None else None
+    models = {
+        name: lab_pipeline(
+            outcome.schema, outcome.designs[spec.models[name].input], estimator, prepare
+        )
+        for name, estimator in outcome.models.items()
+    }
+    return FittedLab(
+        lab=spec.name,
+        title=spec.title,
+        task=spec.task,
+        response=spec.response,
+        classes=spec.classes if spec.task == "classification" else None,
+        schema=outcome.schema,
+        models=models,
+        inputs={name: m.input for name, m in spec.models.items()},
+        networks=[name for name, m in spec.models.items() if m.network],
+        settings=dataclasses.asdict(settings),
+        threshold=getattr(settings, "threshold", 0.5),
+        prepare=prepare,
+    )
+
+
+def _test_data(spec: LabSpec, data: LabData, outcome: SplitOutcome) -> pd.DataFrame:
+    """The first split's test rows as loaded (raw columns), with the response."""
+    rows = data.rows.iloc[outcome.test_rows]
+    response = np.asarray(data.context.get("response", data.y))  # raw, if y is transformed
+    return rows.assign(**{spec.response: response[outcome.test_rows]})
 
 
 def _prediction_frame(outcome: SplitOutcome) -> pd.DataFrame:

@@ -15,7 +15,9 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from nnlabs.design.features import SCALINGS, fit_scaler
+from nnlabs.design.features import SCALINGS
+from nnlabs.design.schema import RowSchema
+from nnlabs.design.transformers import ModelMatrix
 from nnlabs.errors import ParameterError
 from nnlabs.evaluation.intervals import Scorer
 from nnlabs.evaluation.metrics import mae
@@ -246,21 +248,24 @@ class Model:
 
 @dataclass
 class LabData:
-    """A lab's rows before any split: the response, what ``design`` needs, and facts.
+    """A lab's rows before any split: the response, the raw rows, facts and context.
 
-    ``y`` (n,) is the response; ``x`` whatever the lab's design reads (a matrix, a
-    frame, a dict of both); ``extras`` facts reported in ``LabResult.extras`` (source,
-    column names, counts).
+    ``y`` (n,) is the response; ``rows`` (n rows) the raw predictor columns, as a user
+    has them in a file (the design, fitted on training rows, turns them into matrices);
+    ``extras`` facts reported in ``LabResult.extras`` (source, counts); ``context``
+    what the design or the analyses need besides the rows (a zone lookup, a training
+    stream, group columns).
     """
 
     y: np.ndarray
-    x: Any
+    rows: pd.DataFrame
     extras: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class Design:
-    """The model inputs of one split, fitted on its training rows only.
+    """The model inputs of one split: the lab's fitted design applied to its rows.
 
     ``train`` and ``test`` map an input name (``Model.input``) to a float matrix of the
     training (n_train, p) or test (n_test, p) rows. ``streams`` maps an input name to a
@@ -277,22 +282,16 @@ class Design:
     y_test: np.ndarray
     streams: dict[str, Any] = field(default_factory=dict)
 
-    @classmethod
-    def of_rows(cls, split: Split, y: np.ndarray, **matrices: np.ndarray) -> Design:
-        """Cut each full matrix (n, p) and ``y`` (n,) into the split's rows."""
-        return cls(
-            train={k: m[split.train] for k, m in matrices.items()},
-            test={k: m[split.test] for k, m in matrices.items()},
-            y_train=y[split.train],
-            y_test=y[split.test],
-        )
 
+def standardized(data: LabData, settings) -> dict[str, Any]:
+    """The design of a lab whose inputs are all its columns, standardized: R's
+    ``model.matrix(y ~ . - 1)`` coding (factors as dummies, levels of the fitted rows),
+    then a ``StandardScaler`` (the training rows' means and sds; all rows' under
+    ``scaling="all"``, the notes' ``scale()`` before the split)."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
 
-def standardized(data: LabData, split: Split, settings) -> Design:
-    """``data.x`` standardized with the training rows' means and sds (all rows when
-    ``settings.scaling == "all"``, the notes' ``scale()`` before the split)."""
-    xs = fit_scaler(data.x, split.train, settings.scaling).transform(data.x)
-    return Design.of_rows(split, data.y, x=xs)
+    return {"x": Pipeline([("matrix", ModelMatrix(intercept=False)), ("scale", StandardScaler())])}
 
 
 GBT = "Gradient-boosted trees"
@@ -319,18 +318,6 @@ def gradient_boosted(loss: str | None = None, *, task: str = "regression") -> Mo
     )
 
 
-def input_columns(columns: list[str], factors: tuple[str, ...]) -> dict[str, str]:
-    """Each design column and the lab input it comes from: a dummy ``<factor><level>``
-    maps to its factor (the longest matching name in ``factors``), any other column to
-    itself. Permutation importance shuffles the columns of one input together.
-    """
-    out = {}
-    for column in columns:
-        owners = [f for f in factors if column.startswith(f) and column != f]
-        out[column] = max(owners, key=len) if owners else column
-    return out
-
-
 def glmnet_lasso(measure: str) -> Model:
     """The Lasso with lambda by ``cv.glmnet``-style CV on ``measure``, folds from settings."""
     return Model(lambda s, seed: LassoCV(n_folds=s.lasso_folds, measure=measure, seed=s.lasso_seed))
@@ -346,7 +333,11 @@ MAE_REGRESSION: dict[str, Any] = {
 
 @dataclass
 class SplitContext:
-    """What a lab's ``split_extras`` sees of one fitted split."""
+    """What a lab's ``split_extras`` and the §11.16 analyses see of one fitted split.
+
+    ``designs`` holds the split's fitted design per input (transformers of raw rows),
+    ``models`` the fitted estimators (on the design matrices of ``design``).
+    """
 
     data: LabData
     split: Split
@@ -355,6 +346,7 @@ class SplitContext:
     models: dict[str, Any]
     predictions: dict[str, np.ndarray]
     scores: pd.DataFrame
+    designs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -367,31 +359,42 @@ class LabSpec:
         settings: the lab's ``LabSettings`` subclass.
         load: ``load(settings, **inputs) -> LabData``; ``inputs`` are the keyword
             arguments of ``run`` named in ``inputs`` (``data``, ``zones``...).
-        design: ``design(data, split, settings) -> Design``, fitted on training rows.
+        design: ``design(data, settings) -> {input name: transformer}``: unfitted
+            scikit-learn transformers from raw rows (``LabData.rows``) to each model
+            input's float matrix. The runner fits them on each split's training rows
+            (all rows under ``scaling="all"``, the notes' protocol), and each model of
+            the result is the pipeline row schema -> design -> estimator.
         models: table name -> ``Model``, in table order.
         scorers: ``scorers(settings)`` -> metric name -> ``f(y_test, prediction)``.
         interval_metrics: the metrics that get intervals.
         comparisons: ``(a, b)`` pairs whose difference ``a - b`` gets an interval.
-        network: the model saved as ``<name>_model.keras`` and whose history is kept.
+        network: the network whose history is kept and plotted.
         history_metric: the history column plotted.
         task: ``"regression"`` (predictions are values) or ``"classification"``
             (predictions are P(class 1)).
+        response: the response's column name in the lab's raw data (``Salary``); new
+            rows may carry it.
+        classes: a classifier's class names, label 0 then label 1 (``("Flop", "Hit")``).
+        fallback_levels: raw column -> the level that a level never seen in training
+            becomes in new rows (the 311 lab's lumped factors: ``"Other"``); every other
+            factor rejects unseen levels.
+        aliases: raw column -> other names new rows may give it (TLC's
+            ``tpep_pickup_datetime`` for ``pickup_datetime``).
+        streams: ``streams(data, designs) -> {input name: stream}``: training streams
+            of inputs whose rows are read from files (the taxi lab past its memory
+            budget); see ``Design.streams``.
+        prepare: a factory of a stateless transformer that brings new rows to the lab's
+            raw columns before the schema checks them (taxi: TLC's pickup and dropoff
+            times to hour, weekday and duration); the loaded rows already have them.
         table: scores (Model + metrics) -> the table in the notes' shape.
         digits: decimals when printing.
         split_extras: lab-specific facts of a split (first split's kept).
         footer: lines printed under the intervals.
-        saved_models: further models saved, file kind -> model name
-            (``<name>_<kind>.keras``).
         notes_protocol: settings that reproduce the notes' protocol (``--notes``).
         inputs: keyword arguments of ``run`` passed on to ``load``.
         subgroups: ``subgroups(data, split) -> DataFrame``, one column per grouping
             (League, borough...) and one row per test row, in ``split.test`` order;
             metrics are then reported by group (``nnlabs.responsible.analysis``).
-        features: ``features(data) -> {input name: {design column: lab input}}`` for
-            each design matrix (``Model.input``), in column order: SHAP reports design
-            columns, permutation importance shuffles the columns of one lab input
-            together. Default: ``data.extras["columns"]`` for ``"x"``, each column its
-            own input; without them, ``x[0]``, ``x[1]``...
         model_card: ``model_card(result) -> dict`` of the lab's own card entries
             (``data``, ``exclusions``, ``failure_modes``...), merged into the card the
             run generates.
@@ -407,7 +410,7 @@ class LabSpec:
     title: str
     settings: type[LabSettings]
     load: Callable[..., LabData]
-    design: Callable[[LabData, Split, Any], Design]
+    design: Callable[[LabData, Any], Mapping[str, Any]]
     models: Mapping[str, Model]
     scorers: Callable[[Any], Mapping[str, Scorer]]
     interval_metrics: tuple[str, ...]
@@ -415,15 +418,19 @@ class LabSpec:
     network: str
     history_metric: str
     task: str = "regression"
+    response: str = "y"
+    classes: tuple[str, str] = ("0", "1")
+    fallback_levels: Mapping[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    streams: Callable[[LabData, Mapping[str, Any]], dict[str, Any]] | None = None
+    prepare: Callable[[], Any] | None = None
     table: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     digits: int = 4
     split_extras: Callable[[SplitContext], dict[str, Any]] | None = None
     footer: Callable[[Any], list[str]] | None = None
-    saved_models: Mapping[str, str] = field(default_factory=dict)
     notes_protocol: Mapping[str, Any] = field(default_factory=dict)
     inputs: tuple[str, ...] = ("data",)
     subgroups: Callable[[LabData, Split], pd.DataFrame] | None = None
-    features: Callable[[LabData], Mapping[str, Mapping[str, str]]] | None = None
     model_card: Callable[[Any], dict[str, Any]] | None = None
     notes_table: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     split: Callable[[LabData, Any], Split | None] | None = None
@@ -431,11 +438,15 @@ class LabSpec:
     def __post_init__(self) -> None:
         if self.task not in TASKS:
             raise ParameterError(f"task must be one of {TASKS}; got {self.task!r}")
-        named = {
-            self.network,
-            *self.saved_models.values(),
-            *(n for p in self.comparisons for n in p),
-        }
+        named = {self.network, *(n for p in self.comparisons for n in p)}
         unknown = sorted(named - set(self.models))
         if unknown:
             raise ParameterError(f"lab {self.name!r}: no model named {', '.join(unknown)}")
+
+    def row_schema(self) -> RowSchema:
+        """An unfitted ``RowSchema`` with the lab's fallback levels, aliases and response."""
+        return RowSchema(
+            fallback=dict(self.fallback_levels),
+            aliases={k: tuple(v) for k, v in self.aliases.items()},
+            expected=(self.response,),
+        )

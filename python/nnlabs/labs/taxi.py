@@ -20,19 +20,21 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
 from nnlabs.data import taxi as taxi_data
 from nnlabs.data._paths import check_month
 from nnlabs.data.stream import BUFFER_ROW_BYTES, TripStream, read_kept, sample_positions
-from nnlabs.design.features import fit_scaler
+from nnlabs.design.transformers import Columns
 from nnlabs.errors import DataError, ParameterError
-from nnlabs.labs._taxi_embedding import embedding_network, zone_features
+from nnlabs.labs._taxi_embedding import ZoneInputs, embedding_network, lookup_lists, zone_features
 from nnlabs.labs.result import LabResult
 from nnlabs.labs.runner import run_lab
 from nnlabs.labs.spec import (
     GBT,
     MAE_REGRESSION,
-    Design,
     LabData,
     LabSettings,
     LabSpec,
@@ -409,23 +411,6 @@ def _read_month(path: Path, settings: TaxiSettings, color: str | None) -> pd.Dat
     return check_trips(trips, name=str(path))
 
 
-def design_matrices(
-    x7: np.ndarray, x_zones: np.ndarray, train_index: np.ndarray, scaling: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """The inputs of the notes' models and of the zone-embedding model.
-
-    ``x7`` (n, 7) holds ``PREDICTORS``; it is standardized with the means and sds of the
-    training rows (``scaling="train"``) or of all rows (``"all"``, the notes). The
-    embedding model's matrix (n, 5 + k + 2) is the standardized non-zone predictors, the
-    k zone-lookup flags ``x_zones`` and, last, the raw pickup and dropoff zone ids (the
-    network splits them off and embeds them). Returns ``(xs, xe)``, float64.
-    """
-    xs = fit_scaler(x7, train_index, scaling).transform(x7)
-    zone_cols = [PREDICTORS.index(c) for c in ZONE_IDS]
-    other = [j for j in range(x7.shape[1]) if j not in zone_cols]
-    return xs, np.hstack([xs[:, other], x_zones, x7[:, zone_cols]])
-
-
 def load(
     settings: TaxiSettings,
     data: pd.DataFrame | str | os.PathLike | None = None,
@@ -459,15 +444,11 @@ def load(
             *zone_df.columns,
             *ZONE_IDS,
         ],
+        "rate_code_given": RATE_CODE in trips.columns,
     }
-    x = {
-        "x7": trips[list(PREDICTORS)].to_numpy(dtype=np.float64),
-        "zones": zone_df.to_numpy(),
-        "groups": trip_groups(trips, zones),
-    }
-    facts["rate_code_given"] = RATE_CODE in trips.columns
+    context: dict[str, Any] = {"zones": zones, "groups": trip_groups(trips, zones)}
     if "month" in trips.columns:  # several months: each trip's month, 0 = the oldest
-        x["month"] = trips["month"].to_numpy(dtype=np.int64)
+        context["month"] = trips["month"].to_numpy(dtype=np.int64)
         facts["months"] = list(settings.month_list())
     if stream is not None:
         if settings.scaling == "all":
@@ -475,9 +456,14 @@ def load(
                 "scaling must be 'train' when the training trips are streamed (past "
                 f"memory_budget_mb={settings.memory_budget_mb:g}); got 'all'"
             )
-        x["stream"], x["zone_lookup"] = stream, zones
+        context["stream"] = stream
         facts["streamed_trips"] = stream.n_rows_
-    return LabData(y=trips[RESPONSE].to_numpy(dtype=np.float64), x=x, extras=facts)
+    return LabData(
+        y=trips[RESPONSE].to_numpy(dtype=np.float64),
+        rows=trips[list(PREDICTORS)].reset_index(drop=True),
+        extras=facts,
+        context=context,
+    )
 
 
 def time_split(data: LabData, settings: TaxiSettings) -> Split | None:
@@ -488,9 +474,9 @@ def time_split(data: LabData, settings: TaxiSettings) -> Split | None:
     the earlier months, as under a random split. None with one month: the runner's
     random split.
     """
-    if "month" not in data.x:
+    if "month" not in data.context:
         return None
-    month = data.x["month"]
+    month = data.context["month"]
     last = month == month.max()
     train = np.flatnonzero(~last)
     if train.size == 0:
@@ -520,15 +506,7 @@ def trip_groups(trips: pd.DataFrame, zones: pd.DataFrame) -> pd.DataFrame:
 
 def subgroups(data: LabData, split: Split) -> pd.DataFrame:
     """Pickup borough and rate code of the test trips."""
-    return data.x["groups"].iloc[split.test].reset_index(drop=True)
-
-
-def features(data: LabData) -> dict[str, dict[str, str]]:
-    """The notes' seven predictors; the embedding network explained on its own inputs."""
-    return {
-        "x": {c: c for c in data.extras["columns"]},
-        "xe": {c: c for c in data.extras["embedding_columns"]},
-    }
+    return data.context["groups"].iloc[split.test].reset_index(drop=True)
 
 
 def model_card(result: LabResult) -> dict[str, Any]:
@@ -570,35 +548,96 @@ def _period(s: TaxiSettings) -> str:
     )
 
 
-def standardize(data: LabData, split: Split, settings: TaxiSettings) -> Design:
-    """The notes' standardized predictors (``x``) and the embedding model's inputs (``xe``).
+def design(data: LabData, settings: TaxiSettings) -> dict[str, Any]:
+    """The notes' seven standardized predictors (``x``) and the embedding model's inputs
+    (``xe``: ``ZoneInputs``), as transformers of the trips' raw columns.
 
-    With a training stream (``load_months`` past the memory budget) both are
-    standardized with the streamed trips' statistics, and the networks' inputs are
-    streams as well (``Design.streams``).
+    Both standardize with the means and sds of the rows they are fitted on; with a
+    training stream (``load_months`` past the memory budget) with the streamed trips'
+    instead (``StreamScaler``), whatever rows they are fitted on.
     """
-    stream = data.x.get("stream")
+    stream = data.context.get("stream")
+    scaler = StandardScaler() if stream is None else StreamScaler(stream.mean_, stream.scale_)
+    lookup = lookup_lists(data.context["zones"])
+    return {
+        "x": Pipeline([("columns", Columns(PREDICTORS)), ("scale", scaler)]),
+        "xe": ZoneInputs(PREDICTORS, ZONE_IDS, zone_lookup=lookup, scaler=clone(scaler)),
+    }
+
+
+def streams(data: LabData, designs: dict[str, Any]) -> dict[str, TripStream]:
+    """The networks' training streams when the trips are streamed: raw predictor batches
+    through each fitted design (``Design.streams``)."""
+    stream = data.context.get("stream")
     if stream is None:
-        xs, xe = design_matrices(data.x["x7"], data.x["zones"], split.train, settings.scaling)
-        return Design.of_rows(split, data.y, x=xs, xe=xe)
-    xs = stream.standardize(data.x["x7"]).astype(np.float64)
-    xe = _embedding_inputs(xs, data.x["zones"], data.x["x7"])
-    design = Design.of_rows(split, data.y, x=xs, xe=xe)
-    zones = data.x["zone_lookup"]
-
-    def embedding_batch(raw: np.ndarray, s: TripStream) -> np.ndarray:
-        pu, do = (raw[:, PREDICTORS.index(c)] for c in ZONE_IDS)
-        return _embedding_inputs(s.standardize(raw), zone_features(pu, do, zones).to_numpy(), raw)
-
-    design.streams = {"x": stream, "xe": stream.with_transform(embedding_batch)}
-    return design
+        return {}
+    zone_inputs = designs["xe"]
+    return {
+        "x": stream,
+        "xe": stream.with_transform(lambda raw, s: zone_inputs.transform_array(raw)),
+    }
 
 
-def _embedding_inputs(xs: np.ndarray, zone_flags: np.ndarray, raw: np.ndarray) -> np.ndarray:
-    """The embedding model's matrix: standardized non-zone predictors, flags, raw zone ids."""
-    zone_cols = [PREDICTORS.index(c) for c in ZONE_IDS]
-    other = [j for j in range(raw.shape[1]) if j not in zone_cols]
-    return np.hstack([xs[:, other], zone_flags, raw[:, zone_cols]])
+class StreamScaler(TransformerMixin, BaseEstimator):
+    """Standardize with given statistics (a training stream's means ``mean`` and sds
+    ``scale``, one per column) as ``TripStream.standardize`` does: the result is rounded
+    to float32, as the streamed batches are. ``fit`` learns nothing."""
+
+    def __init__(self, mean=None, scale=None) -> None:
+        self.mean = mean
+        self.scale = scale
+
+    def fit(self, x, y=None) -> StreamScaler:
+        """Nothing to learn: the statistics are given; returns self."""
+        self.n_features_in_ = len(np.asarray(self.mean))
+        return self
+
+    def transform(self, x) -> np.ndarray:
+        """(x - mean) / scale, (n, p) float64 holding float32 values."""
+        mean = np.asarray(self.mean, dtype=np.float64)
+        scale = np.asarray(self.scale, dtype=np.float64)
+        out = (np.asarray(x, dtype=np.float64) - mean) / scale
+        return out.astype(np.float32).astype(np.float64)
+
+
+class TripFeatures(TransformerMixin, BaseEstimator):
+    """TLC trip records as the lab's predictors: rows that carry a trip's pickup and
+    dropoff times (``tpep_`` / ``lpep_`` / plain ``pickup_datetime``) get
+    ``hour_of_day``, ``day_of_week`` (1 = Sunday, lubridate's ``wday()``) and
+    ``duration_min`` derived as ``nnlabs.data.taxi.read_trips`` derives them, in place
+    of the two times; rows that already carry those columns pass through. Stateless.
+    """
+
+    def fit(self, rows: pd.DataFrame, y=None) -> TripFeatures:
+        """Nothing to learn; returns self."""
+        return self
+
+    def transform(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``rows`` with the derived time columns (``DataError`` when neither is given)."""
+        if not isinstance(rows, pd.DataFrame):
+            raise DataError(f"new rows must be a pandas DataFrame; got {type(rows).__name__}")
+        derived = ("hour_of_day", "day_of_week", "duration_min")
+        if all(c in rows.columns for c in derived):
+            return rows
+        pick, drop = (_time_column(rows, side) for side in ("pickup", "dropoff"))
+        if pick is None or drop is None:
+            return rows  # the schema names the missing columns
+        times = [c for c in rows.columns if c.endswith(("pickup_datetime", "dropoff_datetime"))]
+        out = rows.drop(columns=times)
+        start, end = pd.to_datetime(rows[pick]), pd.to_datetime(rows[drop])
+        out["hour_of_day"] = start.dt.hour.astype(np.int16)
+        out["day_of_week"] = ((start.dt.dayofweek + 1) % 7 + 1).astype(np.int16)
+        minutes = (end - start).dt.total_seconds() / 60.0
+        out["duration_min"] = minutes.astype(np.float32)
+        return out
+
+
+def _time_column(rows: pd.DataFrame, side: str) -> str | None:
+    """The name ``rows`` gives the pickup or dropoff time, or None."""
+    for prefix in ("tpep_", "lpep_", ""):
+        if f"{prefix}{side}_datetime" in rows.columns:
+            return f"{prefix}{side}_datetime"
+    return None
 
 
 def split_extras(split: SplitContext) -> dict[str, Any]:
@@ -640,7 +679,10 @@ SPEC = LabSpec(
     title=TITLE,
     settings=TaxiSettings,
     load=load,
-    design=standardize,
+    design=design,
+    streams=streams,
+    prepare=TripFeatures,
+    response=RESPONSE,
     models={
         # cv.glmnet's default measure for a gaussian family is the mean squared error.
         LASSO: glmnet_lasso("mse"),
@@ -664,12 +706,10 @@ SPEC = LabSpec(
     digits=2,
     split_extras=split_extras,
     footer=footer,
-    saved_models={"embedding_model": EMB},
     notes_protocol=NOTES_PROTOCOL,
     inputs=("data", "zones", "data_dir", "download"),
     split=time_split,
     subgroups=subgroups,
-    features=features,
     model_card=model_card,
     notes_table={
         LASSO: {MAE_COLUMN: 1.19, GAIN_COLUMN: 0.0},
@@ -687,7 +727,7 @@ def run(settings: TaxiSettings | None = None, **kwargs: Any) -> LabResult:
     earlier months and tested on the last, ``time_split``); a parquet path;
     or a frame shaped like ``nnlabs.data.taxi.read_trips``' output (already filtered).
     ``zones=`` TLC's zone lookup frame (default: ``taxi_zone_lookup.csv``, found like
-    the trips). ``out_dir`` also receives ``taxi_embedding_model.keras``. The other
+    the trips). The other
     arguments (``cache``, ``train_index``/``test_index``) are
     ``nnlabs.labs.runner.run_lab``'s.
     """

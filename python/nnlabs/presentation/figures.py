@@ -259,7 +259,7 @@ def _wrap(text: str, width: int = 28) -> str:
 
 def _early_stopping(result):
     """The network's EarlyStopping callback (a fresh instance from its factory), or None."""
-    network = result.models.get(result.network)
+    network = result.estimators[result.network]
     factory = getattr(network, "callbacks", None)
     if not callable(factory):
         return None
@@ -496,7 +496,7 @@ def _class_names(result) -> list[str]:
 
 def lasso_models(result) -> dict[str, Any]:
     """The fitted glmnet-style CV models of the result (``lambdas_``, ``cv_mean_``...)."""
-    return {n: m for n, m in result.models.items() if hasattr(m, "cv_mean_")}
+    return {n: m for n, m in result.estimators.items() if hasattr(m, "cv_mean_")}
 
 
 def lasso_cv_figure(result) -> Figure:

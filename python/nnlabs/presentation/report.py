@@ -320,6 +320,24 @@ def write_report(
     return written
 
 
+def write_run(
+    result, out_dir: str | os.PathLike[str], *, command: str | None = None
+) -> dict[str, Path]:
+    """Save ``result`` to ``out_dir`` with its history plot and report, as ``nnlabs run``.
+
+    Writes what ``LabResult.save`` writes (results, model card, the fitted lab), then
+    ``<lab>_history.png`` and ``<lab>_report.html``. Returns the paths by kind, also
+    recorded in ``result.files``.
+    """
+    from nnlabs.presentation.figures import history_figure, save_png
+
+    result.save(out_dir)
+    out = Path(out_dir)
+    result.files["plot"] = save_png(history_figure(result), out / f"{result.lab}_history.png")
+    write_report(result, out, command=command)
+    return dict(result.files)
+
+
 __all__ = [
     "CAPTIONS",
     "comparison_table",
@@ -331,4 +349,5 @@ __all__ = [
     "report_path",
     "sha256_file",
     "write_report",
+    "write_run",
 ]

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import sklearn
 
+from nnlabs.design.transformers import design_columns
 from nnlabs.evaluation.explain import permutation_importance, prediction_function, shap_values
 from nnlabs.evaluation.fairness import fairness_table, subgroup_metrics
 from nnlabs.evaluation.intervals import summarize_repeats
@@ -107,21 +108,16 @@ def analyze_split(spec: LabSpec, context: SplitContext) -> dict[str, Any]:
     return out
 
 
-def _features(spec: LabSpec, context: SplitContext) -> dict[str, dict[str, str]]:
-    if spec.features is not None:
-        return {k: dict(v) for k, v in spec.features(context.data).items()}
-    columns = context.data.extras.get("columns")
-    return {} if columns is None else {"x": {c: c for c in columns}}
-
-
 def _columns(spec: LabSpec, context: SplitContext, name: str, width: int):
-    """Design-column names and the input each belongs to, for model ``name``'s matrix."""
+    """Design-column names and the raw input each comes from, for model ``name``'s
+    matrix (from its fitted design); ``x[0]``, ``x[1]``... when the design does not say."""
     input_name = spec.models[name].input
-    found = _features(spec, context).get(input_name)
-    if found is None or len(found) != width:
+    design = context.designs.get(input_name)
+    names, inputs = design_columns(design) if design is not None else ([], [])
+    if len(names) != width:
         generic = [f"{input_name}[{j}]" for j in range(width)]
         return generic, generic
-    return list(found), list(found.values())
+    return names, inputs
 
 
 def _sample(n: int, size: int | None, seed: int) -> np.ndarray:

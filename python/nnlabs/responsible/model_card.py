@@ -33,7 +33,7 @@ def build_card(spec: LabSpec, result) -> dict[str, Any]:
     own = spec.model_card(result) if spec.model_card is not None else {}
     settings = result.settings
     e = result.extras
-    network = result.models[result.network]
+    network = result.estimators[result.network]
     card: dict[str, Any] = {
         "lab": result.lab,
         "title": result.title,
