@@ -12,7 +12,13 @@ from scipy import stats
 
 from nnlabs import DataError, ParameterError
 from nnlabs.design.features import model_matrix
-from nnlabs.evaluation.intervals import bootstrap_difference, summarize_repeats
+from nnlabs.evaluation import metrics
+from nnlabs.evaluation.intervals import (
+    bootstrap_difference,
+    bootstrap_rows,
+    bootstrap_scores,
+    summarize_repeats,
+)
 from nnlabs.evaluation.metrics import mae
 from nnlabs.io import atomic_write, atomic_write_text
 from nnlabs.models.baselines import LogisticLassoCV
@@ -138,3 +144,20 @@ def test_regression_metrics_reject_empty_and_mismatched():
         mae([], [])
     with pytest.raises(DataError, match="must have the same length; got 2 and 3"):
         mae([1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+def test_the_bootstrap_resamples_at_once_as_it_would_one_by_one():
+    rng = np.random.default_rng(0)
+    expected = np.stack([rng.integers(0, 87, 87) for _ in range(40)])
+    idx = bootstrap_rows(87, 40, seed=0)
+    np.testing.assert_array_equal(idx, expected)
+    y = np.random.default_rng(1).normal(500, 300, 87)
+    p = y + np.random.default_rng(2).normal(0, 200, 87)
+    for scorer in (metrics.mae, metrics.mse, metrics.rmse):
+        assert scorer in metrics.ROWWISE
+        one_by_one = [scorer(y[rows], p[rows]) for rows in idx]
+        # Bit for bit: the pinned tables' intervals must not move.
+        assert bootstrap_scores(scorer, y, p, idx).tolist() == one_by_one
+    assert metrics.r2 not in metrics.ROWWISE  # called once per resample
+    r2_draws = bootstrap_scores(metrics.r2, y, p, idx)
+    assert r2_draws.tolist() == [metrics.r2(y[rows], p[rows]) for rows in idx]

@@ -19,9 +19,31 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from nnlabs.evaluation.metrics import ROWWISE
 from nnlabs.validation import check_int
 
 Scorer = Callable[[np.ndarray, np.ndarray], float]
+
+
+def bootstrap_rows(n: int, draws: int, seed: int = 0) -> np.ndarray:
+    """Row indices of ``draws`` bootstrap resamples of ``n`` rows, shape (draws, n).
+
+    One call to the generator: the same indices as ``draws`` successive
+    ``rng.integers(0, n, n)``.
+    """
+    return np.random.default_rng(seed).integers(0, n, (draws, n))
+
+
+def bootstrap_scores(scorer: Scorer, y: np.ndarray, p: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``scorer`` on each resample ``y[idx[b]], p[idx[b]]``, shape (draws,).
+
+    A metric with a row-wise form (``metrics.ROWWISE``) scores every resample in one
+    array operation; any other scorer is called once per resample.
+    """
+    rowwise = ROWWISE.get(scorer)
+    if rowwise is not None:
+        return rowwise(y[idx], p[idx])
+    return np.array([scorer(y[rows], p[rows]) for rows in idx], dtype=np.float64)
 
 
 def bootstrap_difference(
@@ -43,12 +65,10 @@ def bootstrap_difference(
     y_true, pred_a, pred_b = (
         np.asarray(v, dtype=np.float64).reshape(-1) for v in (y_true, pred_a, pred_b)
     )
-    rng = np.random.default_rng(seed)
-    n = len(y_true)
-    draws = np.empty(n_boot)
-    for b in range(n_boot):
-        idx = rng.integers(0, n, n)
-        draws[b] = scorer(y_true[idx], pred_a[idx]) - scorer(y_true[idx], pred_b[idx])
+    idx = bootstrap_rows(len(y_true), n_boot, seed)
+    draws = bootstrap_scores(scorer, y_true, pred_a, idx) - bootstrap_scores(
+        scorer, y_true, pred_b, idx
+    )
     tail = (1 - level) / 2
     low, high = np.quantile(draws, [tail, 1 - tail])
     return {

@@ -61,6 +61,14 @@ def r2(y_true, y_pred) -> float:
 
 REGRESSION_METRICS = {"MAE": mae, "MSE": mse, "RMSE": rmse, "R2": r2}
 
+# Row-wise forms for resampling: ``(y_true, y_pred)`` of shape (draws, n) to one score
+# per row, shape (draws,), equal to the metric of each row (the same summation order).
+ROWWISE = {
+    mae: lambda yt, yp: np.mean(np.abs(yp - yt), axis=1),
+    mse: lambda yt, yp: np.mean((yt - yp) ** 2, axis=1),
+    rmse: lambda yt, yp: np.sqrt(np.mean((yt - yp) ** 2, axis=1)),
+}
+
 
 # Classification ---------------------------------------------------------------------
 #

@@ -28,6 +28,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from nnlabs.errors import ParameterError
+from nnlabs.evaluation.intervals import bootstrap_rows, bootstrap_scores
 from nnlabs.io import atomic_path
 
 LEVEL = 0.95
@@ -192,12 +193,10 @@ def _uncertainty_by_metric(result, spec) -> pd.DataFrame:
 def _bootstrap(y: np.ndarray, p: np.ndarray, scorer, draws: int, seed: int = 0):
     import sklearn
 
-    rng = np.random.default_rng(seed)
-    values = np.empty(draws)
+    y, p = (np.asarray(v, dtype=np.float64).reshape(-1) for v in (y, p))
+    idx = bootstrap_rows(len(y), draws, seed)
     with sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
-        for i in range(draws):
-            idx = rng.integers(0, len(y), len(y))
-            values[i] = scorer(y[idx], p[idx])
+        values = bootstrap_scores(scorer, y, p, idx)
         estimate = float(scorer(y, p))
     values = values[np.isfinite(values)]
     tail = (1 - LEVEL) / 2
