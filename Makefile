@@ -5,6 +5,11 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 VENV := .venv
 export UV_PYTHON_DOWNLOADS ?= never
+# Bytecode at install time: uv does not write .pyc files by default, and where Python may
+# not write them either (PYTHONDONTWRITEBYTECODE, read-only site-packages) every process
+# recompiles TensorFlow and Keras from source (9.4 s of a 34 s `nnlabs run hitters` under
+# cProfile on the development machine, where PYTHONDONTWRITEBYTECODE is set).
+export UV_COMPILE_BYTECODE ?= 1
 # R packages the cross-checks need besides those of the R package (and glmnet).
 CROSSCHECK_R_PACKAGES := dplyr forcats lubridate tidyr pROC
 # Real data for development and CI lies beside the checkout; users set their own.

@@ -579,6 +579,113 @@ def _gpu_section(results: dict[str, Any]) -> list[str]:
     return out + _table(["variant", "batch", "epochs", "samples/s", "wall s", "test MAE"], rows)
 
 
+SPEED_TARGETS = {"hitters": 4.0, "movies": 3.0, "nyc311": 3.0}
+REPEATS_TARGET = 8.0
+SESSION_TARGETS = {"changed network": 4.0, "cached network": 1.0}
+
+
+def _target_speed(results: dict[str, Any]) -> list[list[str]]:
+    res = _section(results, "speed")
+    if res is None:
+        return [["whole labs vs the release", _why_missing(results, "speed"), ">= 3-4x", "-"]]
+    rows = []
+    for row in [*res["whole"], *([res["repeats"]] if "repeats" in res else [])]:
+        lab = row["args"][0]
+        goal = REPEATS_TARGET if "--repeats" in row["args"] else SPEED_TARGETS.get(lab, 3.0)
+        same = "same table" if row["same_table"] else "tables DIFFER"
+        command = " ".join(["nnlabs run", *row["args"], "--no-cache"])
+        rows.append(
+            [
+                f"{lab} `{command}` vs {res['baseline']}",
+                f"{row['speedup']}x, {same}",
+                f">= {goal:g}x, same table",
+                _verdict(row["speedup"] >= goal and row["same_table"]),
+            ]
+        )
+    session = res["session"]
+    for backend in (b for b in BACKENDS if b in session):
+        for (what, goal), wall in zip(SESSION_TARGETS.items(), session[backend][1:], strict=True):
+            rows.append(
+                [
+                    f"second hitters run in one session, {what} ({backend})",
+                    f"{wall:.2f} s",
+                    f"<= {goal:g} s",
+                    _verdict(wall <= goal),
+                ]
+            )
+    return rows
+
+
+def _speed_section(results: dict[str, Any]) -> list[str]:
+    out = [
+        "## A lab in seconds: against the release, and by phase",
+        "",
+        *_provenance(results, "speed"),
+    ]
+    res = _section(results, "speed")
+    if res is None:
+        return out
+    whole = [*res["whole"], *([res["repeats"]] if "repeats" in res else [])]
+    rows = [
+        [
+            f"`{' '.join(row['args'])}`",
+            " / ".join(map(str, row["wall_s"]["release"])),
+            " / ".join(map(str, row["wall_s"]["tree"])),
+            row["speedup"],
+            "yes" if row["same_table"] else "no",
+        ]
+        for row in whole
+    ]
+    header = [
+        "nnlabs run ... --no-cache",
+        f"wall s, {res['baseline']}",
+        "wall s, now",
+        "speed-up",
+        "same table",
+    ]
+    note = (
+        f"Whole fresh processes from the same environment, alternating, on {res['cores']} "
+        f"cores, TensorFlow; {res['baseline']} is main before the speed work. Speed-up = "
+        "median release wall / median wall now."
+    )
+    out += [note, "", *_table(header, rows)]
+    out += ["", "Phases of one run in a fresh process (wall s; `LabResult.timings`):", ""]
+    out += _phase_table(res["phases"])
+    session = res["session"]
+    out += [
+        "",
+        f"One process, three calls: `run('hitters')`, then `units={tuple(session['units'])}` "
+        "(a new network), then that call again (its network from the cache); wall s:",
+        "",
+    ]
+    srows = [[b, *session[b]] for b in BACKENDS if b in session]
+    return out + _table(["backend", "first", "changed network", "cached network"], srows)
+
+
+def _phase_table(phases: dict[str, Any]) -> list[str]:
+    rows = []
+    for lab, got in phases.items():
+        t = got["timings"]
+        fits = ", ".join(f"{name} {sec:.2f}" for name, sec in t["fit"].items())
+        rows.append(
+            [
+                lab,
+                f"{t['import']:.2f}",
+                f"{t['data']:.2f}",
+                f"{t['design']:.2f}",
+                fits,
+                f"{t['analyses']:.2f}",
+                f"{t['intervals']:.2f}",
+                f"{t['verdict_and_card'] + t.get('save', 0.0):.2f}",
+                f"{t['report']:.2f}",
+                f"{t['wall']:.2f}",
+            ]
+        )
+    header = ["lab", "import", "data", "design", "fit (by model)", "analyses", "intervals",
+              "card, save", "report", "wall"]  # fmt: skip
+    return _table(header, rows)
+
+
 def _why_not_met(targets: list[list[str]]) -> list[str]:
     lines = []
     for name, _, _, verdict in targets:
@@ -599,6 +706,7 @@ def render(results: dict[str, Any]) -> str:
         *_target_gpu(results),
         *_target_parallel(results),
         *_target_streaming(results),
+        *_target_speed(results),
     ]
     lines = [
         "# Benchmarks",
@@ -623,6 +731,7 @@ def render(results: dict[str, Any]) -> str:
         _labs_section,
         _parallel_section,
         _analyses_section,
+        _speed_section,
         _gpu_section,
     ):
         lines += part(results)

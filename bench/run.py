@@ -36,6 +36,7 @@ SECTIONS: dict[str, str] = {
     "labs": "bench.labs_wall",
     "parallel": "bench.parallel",
     "analyses": "bench.analyses",
+    "speed": "bench.speed",
 }
 QUICK_RESULTS = _common.WORK / "results_quick.json"
 QUICK_REPORT = _common.WORK / "BENCHMARKS_quick.md"

@@ -107,3 +107,33 @@ def test_tensorflow_is_quiet_by_default_and_talks_when_asked():
     loud = run_script("1")
     assert "retracing" in loud  # the tensorflow logger is left alone
     assert loud.endswith("python stderr still works\n")
+
+
+_JAX_SCRIPT = textwrap.dedent(
+    """
+    import os
+    import nnlabs
+    import jax, jax.numpy as jnp
+    jax.jit(lambda x: x * 2.0 + 1.0)(jnp.ones(3)).block_until_ready()
+    print(os.environ["JAX_COMPILATION_CACHE_DIR"])
+    """
+)
+
+
+@pytest.mark.parametrize("own", [False, True])
+def test_jax_keeps_compiled_programs_in_the_nnlabs_cache_unless_told_otherwise(own, tmp_path):
+    from test_determinism import _require
+
+    _require("jax")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JAX_")}
+    env.update(NNLABS_BACKEND="jax", NNLABS_CACHE_DIR=str(tmp_path / "nnlabs"))
+    if own:
+        env["JAX_COMPILATION_CACHE_DIR"] = str(tmp_path / "mine")
+    run = subprocess.run(
+        [sys.executable, "-c", _JAX_SCRIPT], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    folder = tmp_path / ("mine" if own else "nnlabs/jax")
+    assert run.stdout.strip() == str(folder)
+    # Even a program that compiles in milliseconds is kept (JAX's default threshold is 1 s).
+    assert any(folder.iterdir())

@@ -12,7 +12,7 @@ from scipy import stats
 
 from nnlabs import DataError, ParameterError
 from nnlabs.design.features import model_matrix
-from nnlabs.evaluation import metrics
+from nnlabs.evaluation import intervals, metrics
 from nnlabs.evaluation.intervals import (
     bootstrap_difference,
     bootstrap_rows,
@@ -161,3 +161,35 @@ def test_the_bootstrap_resamples_at_once_as_it_would_one_by_one():
     assert metrics.r2 not in metrics.ROWWISE  # called once per resample
     r2_draws = bootstrap_scores(metrics.r2, y, p, idx)
     assert r2_draws.tolist() == [metrics.r2(y[rows], p[rows]) for rows in idx]
+
+
+def test_accuracy_and_auc_score_every_resample_at_once():
+    """The movies lab's interval metrics: accuracy bit for bit, the rank AUC to rounding,
+    ties and one-class resamples included."""
+    rng = np.random.default_rng(3)
+    y = (rng.random(60) < 0.4).astype(float)
+    p = np.round(np.clip(0.3 * y + rng.random(60) * 0.7, 0, 1), 1)  # many tied scores
+    idx = bootstrap_rows(60, 300, seed=1)
+    accuracy_rows = metrics.accuracy_rows(0.5)
+    assert accuracy_rows(y[idx], p[idx]).tolist() == [
+        metrics.accuracy(y[rows], p[rows]) for rows in idx
+    ]
+    by_rank = metrics.auc_rows(y[idx], p[idx])
+    np.testing.assert_allclose(
+        by_rank, [metrics.roc_auc(y[rows], p[rows]) for rows in idx], rtol=0, atol=1e-12
+    )
+    one_class = metrics.auc_rows(np.array([[1.0, 1.0, 1.0], [0.0, 1.0, 1.0]]), np.ones((2, 3)))
+    assert np.isnan(one_class[0]) and one_class[1] == 0.5
+
+
+def test_bootstrap_draws_in_blocks_are_the_draws_at_once():
+    rng = np.random.default_rng(4)
+    y = rng.normal(size=50)
+    a, b = y + rng.normal(size=50), y + rng.normal(size=50)
+    whole = np.stack(
+        [bootstrap_scores(metrics.mae, y, v, bootstrap_rows(50, 90, 7)) for v in (a, b)]
+    )
+    blocks = list(intervals.bootstrap_chunks(50, 90, 7, cells=50 * 20))
+    assert [len(block) for block in blocks] == [20, 20, 20, 20, 10]
+    np.testing.assert_array_equal(np.concatenate(blocks), bootstrap_rows(50, 90, 7))
+    np.testing.assert_array_equal(intervals.bootstrap_draws(metrics.mae, y, (a, b), 90, 7), whole)

@@ -108,6 +108,13 @@ def test_a_declared_lab_runs_through_the_runner(toy, tmp_path):
     loaded = labs.load_lab(tmp_path)
     pd.testing.assert_frame_equal(loaded.predict(new), result.predict(new))
     assert loaded.predict(new, model="LM").iloc[0, 0] == pytest.approx(3.0, abs=0.3)
+    # What the run cost, by phase (bench/speed.py reads them): positive, and the fits'
+    # sum within the splits' wall time.
+    timings = result.timings
+    assert set(timings["fit"]) == {"LM", "NN"} and saved["timings"]["fit"].keys() == {"LM", "NN"}
+    phases = ("data", "design", "analyses", "splits", "intervals", "verdict_and_card", "save")
+    assert all(timings[k] > 0 for k in phases) and all(v > 0 for v in timings["fit"].values())
+    assert sum(timings["fit"].values()) + timings["design"] <= timings["splits"]
 
 
 def test_a_declared_lab_runs_from_the_cli_and_in_run_all(toy, tmp_path, capsys, monkeypatch):

@@ -197,3 +197,12 @@ def test_the_notes_figures_name_columns_and_models_of_the_table(lab):
     for model, values in spec.notes_table.items():
         assert model in spec.models
         assert set(values) <= columns
+
+
+def test_cli_run_history_png_is_the_reports_history_figure(movies_cli_report):
+    """write_run draws each figure once: the PNG beside the report is the report's own."""
+    _, run_dir, path = movies_cli_report
+    html = path.read_text(encoding="utf-8")
+    embedded = re.search(r'id="fig-history".*?data:image/png;base64,([A-Za-z0-9+/=]+)', html, re.S)
+    assert embedded is not None
+    assert base64.b64decode(embedded.group(1)) == (run_dir / "movies_history.png").read_bytes()

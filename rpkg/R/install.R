@@ -253,7 +253,8 @@ install_nnlabs <- function(extras = character(), python = NULL, force = FALSE, q
     bundle$version, basename(bundle$wheel), length(unique(unlist(lapply(files, read_pins)))), shown_extras
   )
   run_tool(
-    uv, c("pip", "install", "--python", stage_python, as.vector(rbind("-r", files))),
+    # --compile-bytecode: .pyc files now, so no later process recompiles TensorFlow from source.
+    uv, c("pip", "install", "--compile-bytecode", "--python", stage_python, as.vector(rbind("-r", files))),
     bundle$dir, "uv pip install", quiet
   )
   progress("[3/3] checking that the new environment imports nnlabs %s", bundle$version)

@@ -183,7 +183,7 @@ def shap_values(
     ``max_local_error`` (the largest ``|base + sum(values) - prediction|``),
     ``samples`` (coalitions per row) and ``seconds``.
     """
-    import shap  # imported here: it loads numba, which the rest of the package never needs
+    import shap  # imported here: slow to import, and only the analyses need it
 
     samples = check_int("samples", samples, minimum=1)
     rows = check_finite_matrix("rows", rows)

@@ -13,7 +13,7 @@ Uncertainty is reported honestly in two ways:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,11 @@ from nnlabs.validation import check_int
 Scorer = Callable[[np.ndarray, np.ndarray], float]
 
 
+# Index cells (draws x rows) drawn at once: bounds the memory of a large test set's
+# bootstrap (taxi: tens of thousands of rows) at a few tens of MiB per array.
+_CELLS = 2_000_000
+
+
 def bootstrap_rows(n: int, draws: int, seed: int = 0) -> np.ndarray:
     """Row indices of ``draws`` bootstrap resamples of ``n`` rows, shape (draws, n).
 
@@ -34,16 +39,50 @@ def bootstrap_rows(n: int, draws: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, n, (draws, n))
 
 
+def bootstrap_chunks(
+    n: int, draws: int, seed: int = 0, cells: int = _CELLS
+) -> Iterator[np.ndarray]:
+    """``bootstrap_rows(n, draws, seed)`` in consecutive blocks of at most ``cells`` indices
+    (at least one resample each), from one generator: the same rows, block by block."""
+    rng = np.random.default_rng(seed)
+    step = max(1, cells // max(n, 1))
+    for start in range(0, draws, step):
+        yield rng.integers(0, n, (min(step, draws - start), n))
+
+
+def rowwise_form(scorer: Scorer) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
+    """The row-wise form of ``scorer`` (``metrics.ROWWISE``, or its ``rowwise`` attribute)."""
+    return ROWWISE.get(scorer) or getattr(scorer, "rowwise", None)
+
+
 def bootstrap_scores(scorer: Scorer, y: np.ndarray, p: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """``scorer`` on each resample ``y[idx[b]], p[idx[b]]``, shape (draws,).
 
-    A metric with a row-wise form (``metrics.ROWWISE``) scores every resample in one
-    array operation; any other scorer is called once per resample.
+    A metric with a row-wise form (``rowwise_form``) scores every resample in one array
+    operation; any other scorer is called once per resample.
     """
-    rowwise = ROWWISE.get(scorer)
+    rowwise = rowwise_form(scorer)
     if rowwise is not None:
         return rowwise(y[idx], p[idx])
     return np.array([scorer(y[rows], p[rows]) for rows in idx], dtype=np.float64)
+
+
+def bootstrap_draws(
+    scorer: Scorer, y: np.ndarray, predictions: Sequence[np.ndarray], draws: int, seed: int = 0
+) -> np.ndarray:
+    """``scorer`` of each prediction vector on the same ``draws`` resamples of the rows.
+
+    Returns shape (len(predictions), draws): row k holds ``predictions[k]``'s scores, and
+    column b the scores of every prediction on resample b (a paired bootstrap). The
+    resamples are ``bootstrap_rows(len(y), draws, seed)``, drawn in bounded blocks.
+    """
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    preds = [np.asarray(p, dtype=np.float64).reshape(-1) for p in predictions]
+    blocks = [
+        np.stack([bootstrap_scores(scorer, y, p, idx) for p in preds])
+        for idx in bootstrap_chunks(len(y), draws, seed)
+    ]
+    return np.concatenate(blocks, axis=1)
 
 
 def bootstrap_difference(
@@ -65,10 +104,8 @@ def bootstrap_difference(
     y_true, pred_a, pred_b = (
         np.asarray(v, dtype=np.float64).reshape(-1) for v in (y_true, pred_a, pred_b)
     )
-    idx = bootstrap_rows(len(y_true), n_boot, seed)
-    draws = bootstrap_scores(scorer, y_true, pred_a, idx) - bootstrap_scores(
-        scorer, y_true, pred_b, idx
-    )
+    scores = bootstrap_draws(scorer, y_true, (pred_a, pred_b), n_boot, seed)
+    draws = scores[0] - scores[1]
     tail = (1 - level) / 2
     low, high = np.quantile(draws, [tail, 1 - tail])
     return {

@@ -159,6 +159,35 @@ def roc_auc(y_true, y_score) -> float:
     return float(_skm.roc_auc_score(yt, ys))
 
 
+def accuracy_rows(threshold: float = 0.5):
+    """The row-wise form of ``accuracy`` at ``threshold``: ``f(y_true, y_score)`` of shape
+    (draws, n) to (draws,), equal to ``accuracy`` of each row to the last bit."""
+
+    def rows(y_true: np.ndarray, y_score: np.ndarray) -> np.ndarray:
+        return np.mean((y_score > threshold) == (y_true == 1), axis=1)
+
+    return rows
+
+
+def auc_rows(y_true: np.ndarray, y_score: np.ndarray) -> np.ndarray:
+    """``roc_auc`` of each row of (draws, n) arrays by the rank (Mann-Whitney) formula.
+
+    Tied scores take their mean rank, so a positive-negative tie counts one half, as in
+    ``roc_auc``; the values agree with it to float rounding (about 1e-15). A row holding
+    a single class has no AUC: NaN.
+    """
+    from scipy.stats import rankdata
+
+    positive = y_true == 1
+    n_pos = positive.sum(axis=1)
+    n_neg = y_true.shape[1] - n_pos
+    ranks = rankdata(y_score, axis=1)
+    u = np.where(positive, ranks, 0.0).sum(axis=1) - n_pos * (n_pos + 1) / 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        auc = u / (n_pos * n_neg)
+    return np.where((n_pos > 0) & (n_neg > 0), auc, np.nan)
+
+
 def log_loss(y_true, y_prob) -> float:
     """Mean binary cross-entropy -mean(y log p + (1 - y) log(1 - p)), in nats.
 

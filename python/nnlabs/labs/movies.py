@@ -20,6 +20,8 @@ from nnlabs.data import movies as movies_data
 from nnlabs.errors import DataError
 from nnlabs.evaluation.metrics import (
     accuracy,
+    accuracy_rows,
+    auc_rows,
     confusion_table,
     f1,
     log_loss,
@@ -257,7 +259,7 @@ def scorers(settings: MoviesSettings) -> dict:
     """Accuracy and exact AUC (the table), precision, recall, F1 and log loss of P(Hit)."""
     cut = {"threshold": settings.threshold}
     return {
-        "Accuracy": _fast(accuracy, **cut),
+        "Accuracy": _fast(accuracy, rowwise=accuracy_rows(settings.threshold), **cut),
         "AUC": _auc_or_nan,
         "Precision": _fast(precision, **cut),
         "Recall": _fast(recall, **cut),
@@ -341,13 +343,16 @@ def run(settings: MoviesSettings | None = None, **kwargs: Any) -> LabResult:
     return run_lab(SPEC, settings, **kwargs)
 
 
-def _fast(metric, **kwargs):
+def _fast(metric, rowwise=None, **kwargs):
     # The paired bootstrap calls a scorer thousands of times on checked arrays;
-    # scikit-learn's own argument validation would then dominate the run time.
+    # scikit-learn's own argument validation would then dominate the run time. With a
+    # row-wise form it scores every resample at once (nnlabs.evaluation.intervals).
     def scorer(y_true: np.ndarray, y_prob: np.ndarray) -> float:
         with sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
             return metric(y_true, y_prob, **kwargs)
 
+    if rowwise is not None:
+        scorer.rowwise = rowwise
     return scorer
 
 
@@ -360,3 +365,6 @@ def _auc_or_nan(y_true: np.ndarray, y_prob: np.ndarray) -> float:
     # own argument validation would then dominate the run time.
     with sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
         return roc_auc(y_true, y_prob)
+
+
+_auc_or_nan.rowwise = auc_rows  # every resample at once, NaN where one class is left

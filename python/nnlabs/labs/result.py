@@ -58,6 +58,9 @@ class LabResult:
         test_data: the first split's test rows as loaded (the raw columns and the
             response), in ``predictions`` order: ``predict(test_data)`` gives
             ``predictions``' model columns.
+        timings: wall seconds by phase of the run (``data``, ``design``, ``fit`` by
+            model, ``analyses``, ``splits``, ``intervals``, ``verdict_and_card``,
+            ``save``; ``report`` once ``write_run`` has written it).
     """
 
     lab: str
@@ -84,6 +87,7 @@ class LabResult:
     spec: Any = None
     fitted: Any = None
     test_data: pd.DataFrame | None = None
+    timings: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         parts = [self.title, _format(self.table, self.digits)]
@@ -118,6 +122,7 @@ class LabResult:
                 out[name] = json_records(value)
         if self.model_card is not None:
             out["model_card"] = jsonable(self.model_card)
+        out["timings"] = jsonable(self.timings)
         return out
 
     @property

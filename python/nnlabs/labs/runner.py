@@ -89,7 +89,9 @@ def run_lab(
     jobs = _check_n_jobs(n_jobs)
     if out_dir is not None:  # a folder that cannot be written fails now, not after training
         check_writable_dir(out_dir, "out_dir")
-    data = spec.load(settings, **inputs)
+    clock = _Clock()
+    with clock("data"):
+        data = spec.load(settings, **inputs)
     own = spec.split(data, settings) if spec.split is not None and test_index is None else None
     splits = list(_splits(len(data.y), settings, train_index, test_index, own))
     if lasso_fold_ids is not None:
@@ -99,12 +101,63 @@ def run_lab(
             lasso_fold_ids, len(splits[0].train), name="lasso_fold_ids", rows="training row"
         )
         spec = _with_fold_ids(spec, lasso_fold_ids)
-    outcomes = run_splits(spec, data, splits, settings, store, jobs)
-    result = _assemble(spec, settings, data, outcomes)
-    _after_repeats(spec, result, outcomes[0])
+    with clock("splits"):
+        outcomes = run_splits(spec, data, splits, settings, store, jobs)
+    with clock("intervals"):
+        result = _assemble(spec, settings, data, outcomes)
+    with clock("verdict_and_card"):
+        _after_repeats(spec, result, outcomes[0])
+    result.timings = _timings(clock.seconds, outcomes)
     if out_dir is not None:
-        result.save(out_dir)
+        with clock("save"):
+            result.save(out_dir)
+        result.timings["save"] = clock.seconds["save"]
     return result
+
+
+class _Clock:
+    """Wall seconds per named phase: ``with clock("data"): ...`` adds to ``seconds``."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, phase: str):
+        return _Phase(self.seconds, phase)
+
+
+class _Phase:
+    def __init__(self, seconds: dict[str, float], phase: str) -> None:
+        self.seconds, self.phase = seconds, phase
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc) -> None:
+        elapsed = time.perf_counter() - self.start
+        self.seconds[self.phase] = self.seconds.get(self.phase, 0.0) + elapsed
+
+
+def _timings(run: dict[str, float], outcomes: list[SplitOutcome]) -> dict[str, Any]:
+    """The run's phases in wall seconds, the splits' summed over repeats.
+
+    ``data``, ``design``, ``fit`` (by model), ``analyses`` (§11.16, first split),
+    ``intervals`` (scoring summaries and the result), ``verdict_and_card`` and
+    ``splits`` (the repeats' whole wall time: with ``n_jobs`` it is less than their sum).
+    """
+    fit: dict[str, float] = {}
+    for outcome in outcomes:
+        for name, seconds in outcome.extras["fit_seconds"].items():
+            fit[name] = fit.get(name, 0.0) + seconds
+    phases = [o.extras["phase_seconds"] for o in outcomes]
+    return {
+        "data": run["data"],
+        "design": sum(p["design"] for p in phases),
+        "fit": fit,
+        "analyses": sum(p["analyses"] for p in phases),
+        "splits": run["splits"],
+        "intervals": run["intervals"],
+        "verdict_and_card": run["verdict_and_card"],
+    }
 
 
 def resolve_cache(cache: CacheArg) -> ModelCache | None:
@@ -221,7 +274,9 @@ def _splits(n: int, settings, train_index, test_index, own: Split | None = None)
 def _one_split(
     spec: LabSpec, data: LabData, split: Split, settings, store, repeat: int
 ) -> SplitOutcome:
+    start = time.perf_counter()
     schema, designs, design = fit_design(spec, data, split, settings)
+    phase_seconds = {"design": time.perf_counter() - start}
     fit_seconds: dict[str, float] = {}
     models = {}
     for name in spec.models:
@@ -243,6 +298,7 @@ def _one_split(
         "n_train": len(split.train),
         "n_test": len(split.test),
         "fit_seconds": fit_seconds,
+        "phase_seconds": phase_seconds,
     }
     lasso = next((m for m in models.values() if hasattr(m, "lambda_min_")), None)
     if lasso is not None:
@@ -253,7 +309,9 @@ def _one_split(
     outcome = SplitOutcome(scores, predictions, design.y_test, models, extras)
     outcome.test_rows = np.asarray(split.test)
     outcome.designs, outcome.schema = designs, schema
+    start = time.perf_counter()
     outcome.analysis = _post_split(spec, context, repeat)
+    phase_seconds["analyses"] = time.perf_counter() - start
     return outcome
 
 

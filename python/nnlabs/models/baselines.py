@@ -1,4 +1,4 @@
-"""Linear baselines that compute what R's ``cv.glmnet`` computes, in NumPy.
+"""Linear baselines that compute what R's ``cv.glmnet`` computes, in NumPy and numba.
 
 ``LassoCV`` (gaussian) and ``LogisticLassoCV`` (binomial) follow glmnet 4.1 step by step,
 so that on the same data and folds they give glmnet's numbers, not merely the exact
@@ -14,11 +14,11 @@ glmnet stops its coordinate descent at ``thresh = 1e-7``):
   glmnet's does, once the fraction of deviance explained exceeds 0.999 or changes by less
   than 1e-5 (relative, gaussian; absolute, binomial) after at least five values.
 - The solvers are glmnet's: for the gaussian lasso the "covariance" coordinate descent
-  (glmnet's choice below 500 columns), for the binomial one the Newton (IRLS) outer loop
-  with coordinate descent inside, the strong rule and the KKT check; both sweep the
-  coefficients in the same order, with the same warm starts along the path and the same
-  stopping rule (largest weighted squared coefficient change below ``thresh`` times the
-  null deviance).
+  (glmnet's choice below 500 columns; compiled by numba in ``_lasso_kernels``), for
+  the binomial one the Newton (IRLS) outer loop with coordinate descent inside, the
+  strong rule and the KKT check; both sweep the coefficients in the same order, with
+  the same warm starts along the path and the same stopping rule (largest weighted
+  squared coefficient change below ``thresh`` times the null deviance).
 - Cross-validation: every fold fits its own path (its own largest lambda), the held-out
   rows are predicted at the full data's lambdas by glmnet's linear interpolation of the
   coefficients between path points (``lambda.interp``), scored by the chosen measure,
@@ -310,124 +310,43 @@ class _CovarianceDescent:
 
     Works on standardized columns (unit variance, so glmnet's ``xv`` is 1) and keeps the
     gradient ``g = X'r`` up to date through the inner products of the active columns.
-    The state is held in Python lists: per update this is faster than NumPy on the few
-    (tens of) columns the labs have, and the arithmetic is glmnet's, operation by
-    operation.
+    The sweeps run compiled (``_lasso_kernels``, numba), operation by operation as
+    glmnet's; this class holds their state in arrays.
     """
 
     def __init__(self, xs: np.ndarray, used: np.ndarray, g: np.ndarray, thresh, max_passes):
-        self.xs = xs
-        self.used = used
-        self.columns = np.flatnonzero(used).tolist()
-        self.g = g.tolist()
-        self.beta = [0.0] * xs.shape[1]
-        self.slot = [-1] * xs.shape[1]  # position of each variable in the active set
-        self.active: list[int] = []
-        self.gram: list[list[float]] = []  # gram[l][j] = X_j' X_{active[l]} (0: unused j)
-        self.inner: np.ndarray | None = None  # X'X, computed when a variable first enters
-        self.rsq = 0.0
-        self.passes = 0
-        self.warm = False
-        self.thresh = thresh
-        self.max_passes = max_passes
+        p = xs.shape[1]
+        self.columns = np.flatnonzero(used).astype(np.int64)
+        self.g = np.array(g, dtype=np.float64)
+        self.beta = np.zeros(p)
+        self.slot = np.full(p, -1, dtype=np.int64)  # position of each variable in the active set
+        self.active = np.zeros(p, dtype=np.int64)
+        self.gram = np.zeros((p, p))  # gram[l, j] = X_j' X_{active[l]} (0: unused j)
+        # X'X; glmnet computes it when a variable first enters, to the same values.
+        self.inner = _inner_products(xs, used) if len(self.columns) else np.zeros((p, p))
+        self.counts = np.zeros(3, dtype=np.int64)  # passes, active variables, warm
+        self._rsq = np.zeros(1)
+        self.thresh = float(thresh)
+        self.max_passes = int(max_passes)
+
+    @property
+    def rsq(self) -> float:
+        return float(self._rsq[0])
+
+    @property
+    def passes(self) -> int:
+        return int(self.counts[0])
 
     def fit(self, lam: float) -> None:
         """Solve at ``lam`` from the current coefficients, as glmnet's point solver."""
-        if self.warm:
-            self._partial(lam)
-        while not self._full_pass(lam):
-            self._partial(lam)
+        from nnlabs.models._lasso_kernels import fit_point  # numba: loaded when first needed
 
-    def _activate(self, k: int) -> None:
-        if self.inner is None:
-            self.inner = _inner_products(self.xs, self.used)
-        column = self.inner[k].tolist()
-        for j in self.active:
-            column[j] = self.gram[self.slot[j]][k]
-        column[k] = 1.0
-        self.slot[k] = len(self.active)
-        self.active.append(k)
-        self.gram.append(column)
-
-    def _count_pass(self, dlx: float) -> bool:
-        if dlx < self.thresh:
-            return True
-        if self.passes > self.max_passes:
+        status = fit_point(
+            float(lam), self.beta, self.g, self.slot, self.active, self.counts, self._rsq,
+            self.gram, self.inner, self.columns, self.thresh, self.max_passes,
+        )  # fmt: skip
+        if status:
             raise _MaxPassesReached
-        return False
-
-    def _full_pass(self, lam: float) -> bool:
-        self.passes += 1
-        beta, g, slot = self.beta, self.g, self.slot
-        copysign = math.copysign
-        dlx = 0.0
-        rsq = self.rsq
-        for k in self.columns:
-            old = beta[k]
-            gk = g[k]
-            u = gk + old
-            size = abs(u) - lam
-            new = copysign(size, u) if size > 0.0 else 0.0
-            if new == old:
-                continue
-            beta[k] = new
-            if slot[k] < 0:
-                self._activate(k)
-            d = new - old
-            rsq += d * (2.0 * gk - d)
-            if d * d > dlx:
-                dlx = d * d
-            col = self.gram[slot[k]]
-            g = [gj - cj * d for gj, cj in zip(g, col, strict=True)]
-        self.g = g
-        self.rsq = rsq
-        return self._count_pass(dlx)
-
-    def _partial(self, lam: float) -> None:
-        """Passes over the active set until they converge, then the other gradients."""
-        self.warm = True
-        active = self.active
-        nin = len(active)
-        ga = [self.g[k] for k in active]
-        ba = [self.beta[k] for k in active]
-        before = list(ba)
-        block = [[self.gram[m][k] for k in active] for m in range(nin)]
-        copysign = math.copysign
-        rsq = self.rsq
-        while True:
-            self.passes += 1
-            dlx = 0.0
-            for m in range(nin):
-                old = ba[m]
-                gm = ga[m]
-                u = gm + old
-                size = abs(u) - lam
-                new = copysign(size, u) if size > 0.0 else 0.0
-                if new == old:
-                    continue
-                ba[m] = new
-                d = new - old
-                rsq += d * (2.0 * gm - d)
-                if d * d > dlx:
-                    dlx = d * d
-                ga = [gj - cj * d for gj, cj in zip(ga, block[m], strict=True)]
-            self.rsq = rsq
-            if self._count_pass(dlx):
-                break
-        g, beta = self.g, self.beta
-        for m, k in enumerate(active):
-            g[k] = ga[m]
-            beta[k] = ba[m]
-        if not nin:
-            return
-        change = [b - a for b, a in zip(before, ba, strict=True)]
-        for j in self.columns:
-            if self.slot[j] >= 0:
-                continue
-            total = change[0] * self.gram[0][j]
-            for m in range(1, nin):
-                total += change[m] * self.gram[m][j]
-            g[j] += total
 
 
 def _binomial_path(

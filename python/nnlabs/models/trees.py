@@ -30,6 +30,7 @@ that variable before Python starts is the remedy, not a smaller ``n_threads``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -98,6 +99,8 @@ class _Boosted(BaseEstimator):
 
     def _threads(self):
         """A context limiting OpenMP and BLAS to ``n_threads`` (no limit when None)."""
+        if self.n_threads is None:  # threadpoolctl would still scan the libraries: ~5 ms a call
+            return contextlib.nullcontext()
         return threadpool_limits(limits=self.n_threads)
 
     def _check_params(self) -> None:

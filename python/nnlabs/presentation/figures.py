@@ -28,7 +28,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from nnlabs.errors import ParameterError
-from nnlabs.evaluation.intervals import bootstrap_rows, bootstrap_scores
+from nnlabs.evaluation.intervals import bootstrap_draws
 from nnlabs.io import atomic_path
 
 LEVEL = 0.95
@@ -194,9 +194,8 @@ def _bootstrap(y: np.ndarray, p: np.ndarray, scorer, draws: int, seed: int = 0):
     import sklearn
 
     y, p = (np.asarray(v, dtype=np.float64).reshape(-1) for v in (y, p))
-    idx = bootstrap_rows(len(y), draws, seed)
     with sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
-        values = bootstrap_scores(scorer, y, p, idx)
+        values = bootstrap_draws(scorer, y, [p], draws, seed)[0]
         estimate = float(scorer(y, p))
     values = values[np.isfinite(values)]
     tail = (1 - LEVEL) / 2

@@ -22,6 +22,7 @@ import math
 import os
 import platform
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from nnlabs.errors import ParameterError
-from nnlabs.io import atomic_write_text, check_writable_dir
+from nnlabs.io import atomic_write, atomic_write_text, check_writable_dir
 
 # What each figure shows, in words a student can act on (the report's captions).
 CAPTIONS = {
@@ -231,23 +232,28 @@ def _text(value: Any, digits: int) -> str:
 # ---- figures ---------------------------------------------------------------------------------
 
 
-def _png_base64(fig) -> str:
+def _png(fig) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
 
 
-def _figures(result) -> list[dict[str, str]]:
+def _pngs(result) -> dict[str, bytes]:
+    """Every figure of ``result`` as PNG bytes, by name, each drawn and encoded once."""
     from nnlabs.presentation.figures import lab_figures
 
+    return {name: _png(fig) for name, fig in lab_figures(result).items()}
+
+
+def _figures(pngs: dict[str, bytes]) -> list[dict[str, str]]:
     return [
         {
             "name": name,
             "title": TITLES.get(name, name),
             "caption": CAPTIONS.get(name, ""),
-            "png": _png_base64(fig),
+            "png": base64.b64encode(png).decode("ascii"),
         }
-        for name, fig in lab_figures(result).items()
+        for name, png in pngs.items()
     ]
 
 
@@ -256,6 +262,10 @@ def _figures(result) -> list[dict[str, str]]:
 
 def render_report(result, *, command: str | None = None) -> str:
     """The report of ``result`` as one self-contained HTML page (a string)."""
+    return _render(result, command, _pngs(result))
+
+
+def _render(result, command: str | None, pngs: dict[str, bytes]) -> str:
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     env = Environment(
@@ -275,7 +285,7 @@ def render_report(result, *, command: str | None = None) -> str:
         "uncertainty": _cells(result.uncertainty, digits),
         "subgroups": _cells(result.subgroups, digits),
         "fairness": _cells(result.fairness, 3),
-        "figures": _figures(result),
+        "figures": _figures(pngs),
         "card": result.model_card or {},
         "footer": list(result.footer),
         "provenance": provenance(result, command=command),
@@ -329,12 +339,17 @@ def write_run(
     ``<lab>_history.png`` and ``<lab>_report.html``. Returns the paths by kind, also
     recorded in ``result.files``.
     """
-    from nnlabs.presentation.figures import history_figure, save_png
-
     result.save(out_dir)
+    start = time.perf_counter()
     out = Path(out_dir)
-    result.files["plot"] = save_png(history_figure(result), out / f"{result.lab}_history.png")
-    write_report(result, out, command=command)
+    pngs = _pngs(result)  # the history plot beside the report is the report's own figure
+    plot = atomic_write(
+        out / f"{result.lab}_history.png", lambda tmp: tmp.write_bytes(pngs["history"])
+    )
+    result.files["plot"] = plot
+    html = _render(result, command, pngs)
+    result.files["report"] = atomic_write_text(report_path(result, out), html)
+    result.timings["report"] = time.perf_counter() - start
     return dict(result.files)
 
 

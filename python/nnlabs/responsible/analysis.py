@@ -38,8 +38,7 @@ import sklearn
 from nnlabs.design.transformers import design_columns
 from nnlabs.evaluation.explain import permutation_importance, prediction_function, shap_values
 from nnlabs.evaluation.fairness import fairness_table, subgroup_metrics
-from nnlabs.evaluation.intervals import summarize_repeats
-from nnlabs.evaluation.metrics import mae
+from nnlabs.evaluation.intervals import bootstrap_draws, summarize_repeats
 
 if TYPE_CHECKING:  # the declaration is read, not imported: the labs import this module
     from nnlabs.labs.spec import LabSpec, SplitContext
@@ -276,27 +275,13 @@ def _gap(network: np.ndarray, simpler: np.ndarray, greater: bool) -> np.ndarray:
 
 
 def _bootstrap_gap(y, pred_net, pred_simple, scorer, greater, n_boot, seed=0):
-    y, a, b = (np.asarray(v).reshape(-1) for v in (y, pred_net, pred_simple))
+    y, a, b = (np.asarray(v, dtype=np.float64).reshape(-1) for v in (y, pred_net, pred_simple))
     observed = float(_gap(np.array([scorer(y, a)]), np.array([scorer(y, b)]), greater)[0])
-    rng = np.random.default_rng(seed)
-    if scorer is mae:  # the regression labs: mean absolute errors of resampled rows, vectorized
-        err_a, err_b = np.abs(y - a), np.abs(y - b)
-        draws = np.empty(n_boot)
-        chunk = max(1, 2_000_000 // max(len(y), 1))
-        for start in range(0, n_boot, chunk):
-            idx = rng.integers(0, len(y), (min(chunk, n_boot - start), len(y)))
-            draws[start : start + len(idx)] = _gap(
-                err_a[idx].mean(axis=1), err_b[idx].mean(axis=1), greater
-            )
-        return observed, *_percentiles(draws)
-    draws = np.empty(n_boot)
-    # Thousands of calls on checked arrays: scikit-learn's validation would dominate.
+    # Thousands of calls where a scorer has no row-wise form: scikit-learn's validation
+    # would dominate.
     with sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
-        for i in range(n_boot):
-            idx = rng.integers(0, len(y), len(y))
-            scores = np.array([scorer(y[idx], a[idx])]), np.array([scorer(y[idx], b[idx])])
-            draws[i] = _gap(*scores, greater)[0]
-    return observed, *_percentiles(draws)
+        scores = bootstrap_draws(scorer, y, (a, b), n_boot, seed)
+    return observed, *_percentiles(_gap(scores[0], scores[1], greater))
 
 
 def _percentiles(draws: np.ndarray) -> tuple[float, float]:
