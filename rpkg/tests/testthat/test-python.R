@@ -203,7 +203,7 @@ test_that("install_nnlabs() builds beside its place, does nothing the second tim
   calls <- readLines(log)
   expect_length(calls, 2L)
   expect_match(calls[[1]], "^venv --quiet --no-project --relocatable --python")
-  expect_match(calls[[2]], sprintf("^pip install --python \\S+ -r %s/requirements.txt \\(in %s\\)$", bundle$dir, bundle$dir))
+  expect_match(calls[[2]], sprintf("^pip install --compile-bytecode --python \\S+ -r %s/requirements.txt \\(in %s\\)$", bundle$dir, bundle$dir))
   expect_match(calls[[2]], "\\.partial-")  # built in a temporary folder, then renamed
   expect_equal(list.files(dirname(target)), basename(target))
 
